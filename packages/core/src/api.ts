@@ -1,0 +1,90 @@
+/** Public option types of @pktfabric/core, each with its default and limits. */
+
+export interface RegionOptions {
+  /**
+   * Bytes per packet buffer: a multiple of 64 from 64 to 65536.
+   * @defaultValue 2048
+   */
+  bufSize?: number;
+  /**
+   * Number of packet buffers, including the two reserved ones (0 and 1):
+   * 4 .. 2^24.
+   * @defaultValue 8192
+   */
+  bufCount?: number;
+  /**
+   * Bytes per ring object: a multiple of 64, at least `ringBytes(4)`. A ring
+   * with N slots needs `ringBytes(N)`.
+   * @defaultValue ringBytes(1024) (20,800 bytes)
+   */
+  ringSize?: number;
+  /**
+   * Number of ring objects, including the reserved index 0: 2 .. 65536. A
+   * pipe with R rings per direction uses 4R.
+   * @defaultValue 64
+   */
+  ringCount?: number;
+  /**
+   * Bytes per if object (one per open port): a multiple of 64, 256 .. 65536.
+   * @defaultValue 1024
+   */
+  ifSize?: number;
+  /**
+   * Number of if objects, including the reserved index 0: 2 .. 65536.
+   * @defaultValue 64
+   */
+  ifCount?: number;
+  /**
+   * Entries in the port-name table: 1 .. 4096.
+   * @defaultValue 64
+   */
+  nameTableSlots?: number;
+  /**
+   * Identifier of this region (netmap's mem_id): 1 .. 65535. Buffers can be
+   * swapped between ports only when their memIds match.
+   * @defaultValue a random value
+   */
+  memId?: number;
+  /**
+   * Memory supplied by the caller (external memory). It must be at least
+   * `regionBytes(opts)` long; the region uses its start.
+   * @defaultValue a new SharedArrayBuffer of exactly the needed size
+   */
+  sab?: SharedArrayBuffer;
+}
+
+/** One pool as reported by `Region.pools()` (netmap's POOLS_INFO_GET). */
+export interface PoolInfo {
+  name: 'if' | 'ring' | 'buf';
+  /** Byte offset of object 0 from the start of the region. */
+  offset: number;
+  objSize: number;
+  objTotal: number;
+  /** Objects never handed out (indices 0 .. reserved-1). */
+  reserved: number;
+  free: number;
+  allocs: number;
+  frees: number;
+  failures: number;
+  doubleFrees: number;
+  badIndex: number;
+}
+
+export const DEFAULT_BUF_SIZE = 2048;
+export const DEFAULT_BUF_COUNT = 8192;
+export const DEFAULT_RING_SLOTS = 1024;
+export const DEFAULT_RING_COUNT = 64;
+export const DEFAULT_IF_SIZE = 1024;
+export const DEFAULT_IF_COUNT = 64;
+export const DEFAULT_NAME_TABLE_SLOTS = 64;
+
+export const MIN_BUF_SIZE = 64;
+export const MAX_BUF_SIZE = 65536;
+export const MIN_BUF_COUNT = 4;
+export const MAX_BUF_COUNT = 1 << 24;
+export const MIN_RING_SLOTS = 4;
+export const MAX_RING_SLOTS = 32768;
+export const MAX_OBJ_COUNT = 65536;
+export const MAX_NAME_TABLE_SLOTS = 4096;
+/** A region is addressed with 31-bit offsets. */
+export const MAX_REGION_BYTES = 0x7fffffc0;

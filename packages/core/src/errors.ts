@@ -1,0 +1,108 @@
+/**
+ * Named error classes of @pktfabric/core. Callers test them with `instanceof`;
+ * every class carries the structured fields that its message is built from.
+ */
+
+/** Base class of every error thrown by pktfabric packages. */
+export class PktfabricError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An option or argument is outside its documented limits. */
+export class OptionError extends PktfabricError {
+  constructor(
+    readonly option: string,
+    readonly limit: string,
+    readonly value: unknown,
+  ) {
+    super(`${option} must be ${limit} (got ${describe(value)})`);
+  }
+}
+
+/** `attachRegion` was given memory that is not a valid pktfabric region. */
+export class AttachError extends PktfabricError {
+  constructor(
+    readonly reason: 'type' | 'size' | 'magic' | 'version' | 'layout',
+    detail: string,
+  ) {
+    super(`cannot attach region: ${detail}`);
+  }
+}
+
+/** A buffer (or pool object) index outside the valid range, or a reserved one. */
+export class BadIndexError extends PktfabricError {
+  constructor(
+    readonly pool: string,
+    readonly index: number,
+    readonly limit: string,
+  ) {
+    super(`${pool} index ${index} is invalid: valid indices are ${limit}`);
+  }
+}
+
+/** An object was freed while already free. The pool is unchanged by the second free. */
+export class DoubleFreeError extends PktfabricError {
+  constructor(
+    readonly pool: string,
+    readonly index: number,
+  ) {
+    super(`${pool} index ${index} freed twice (it was already free)`);
+  }
+}
+
+/**
+ * A linked extra-buffer list was corrupt (a bad index or a loop). The walk
+ * stopped at the bad link; `freed` buffers before it were returned.
+ */
+export class CorruptListError extends PktfabricError {
+  constructor(
+    readonly freed: number,
+    readonly badIndex: number,
+    readonly reason: 'bad-index' | 'loop',
+  ) {
+    super(
+      `extra-buffer list corrupt (${reason} at index ${badIndex}); freed ${freed} buffers before it`,
+    );
+  }
+}
+
+/** A port name does not have the shape `subsystem:name[/flags][@options]`. */
+export class PortNameError extends PktfabricError {
+  constructor(
+    readonly portName: string,
+    readonly reason: string,
+  ) {
+    super(`invalid port name ${JSON.stringify(portName)}: ${reason}`);
+  }
+}
+
+/** A pool (if, ring) or the port-name table has no room left. */
+export class ExhaustedError extends PktfabricError {
+  constructor(
+    readonly pool: string,
+    readonly wanted: number,
+  ) {
+    super(`${pool} exhausted: could not get ${wanted} object(s); create the region with more`);
+  }
+}
+
+/** A port is already open exclusively, or a name is already taken. */
+export class BusyError extends PktfabricError {
+  constructor(
+    readonly portName: string,
+    detail: string,
+  ) {
+    super(`${portName} is busy: ${detail}`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'object' && v !== null) return v.constructor?.name ?? 'object';
+  return String(v);
+}

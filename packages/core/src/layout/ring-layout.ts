@@ -1,0 +1,100 @@
+/**
+ * Layout of one ring object in the ring pool (netmap's `netmap_ring`), and of
+ * its 16-byte slots. Offsets ending in `_I32` index an Int32Array/Uint32Array
+ * over the whole region, relative to the ring's first word.
+ *
+ * Writers: (ro) fixed when the ring is made; (u) the user of this ring's end
+ * (moves head and cur); (k) this end's sync code (moves tail, hwcur, hwtail);
+ * (p) the peer end's sync code; (w) a thread of this end that is about to
+ * sleep. Each writer has its own 64-byte line.
+ *
+ * ```
+ *  +0    line 0 (ro)  NUM_SLOTS BUF_SIZE RING_ID DIR SLOTS_OFF SHADOW_OFF
+ *                     OFFSET_MASK MEM_ID PEER_OFF OWNER_IF
+ *  +64   line 1 (u)   HEAD CUR FLAGS . TS(f64)
+ *  +128  line 2 (k)   TAIL HWCUR HWTAIL STATE ERRORS
+ *  +192  line 3 (p)   PIPE_TAIL  <- the word a sleeper of this end waits on
+ *  +256  line 4 (w)   WAITERS KICKS
+ *  +320  slot[0..NUM_SLOTS)   16 B each:  bufIdx u32 | len u16 | flags u16 | ptr u64
+ *        shadow[0..NUM_SLOTS) 4 B each:   last validated bufIdx of each slot
+ * ```
+ *
+ * A ring whose slots live in another ring (the receive side of a pipe shares
+ * the sender's slot array) has SLOTS_OFF / SHADOW_OFF pointing there.
+ */
+
+export const RING_HEADER_BYTES = 320;
+export const SLOT_BYTES = 16;
+export const SLOT_I32 = 4;
+export const SHADOW_BYTES = 4;
+
+// line 0 (ro)
+export const RING_NUM_SLOTS_I32 = 0;
+export const RING_BUF_SIZE_I32 = 1;
+export const RING_ID_I32 = 2;
+/** 0 = transmit, 1 = receive. */
+export const RING_DIR_I32 = 3;
+/** Absolute byte offset of the slot array this ring uses. */
+export const RING_SLOTS_OFF_I32 = 4;
+/** Absolute byte offset of the shadow array (last validated buffer per slot). */
+export const RING_SHADOW_OFF_I32 = 5;
+/** Mask applied to the low word of `ptr` to get the per-slot buffer offset. */
+export const RING_OFFSET_MASK_I32 = 6;
+export const RING_MEM_ID_I32 = 7;
+/** Absolute byte offset of the linked (peer) ring, 0 if none. */
+export const RING_PEER_OFF_I32 = 8;
+/** Index of the if object that owns this ring. */
+export const RING_OWNER_IF_I32 = 9;
+
+// line 1 (u)
+export const RING_HEAD_I32 = 16;
+export const RING_CUR_I32 = 17;
+export const RING_FLAGS_I32 = 18;
+/** Timestamp in ms (Float64), 8-byte aligned. */
+export const RING_TS_F64_BYTE = 88;
+
+// line 2 (k)
+export const RING_TAIL_I32 = 32;
+export const RING_HWCUR_I32 = 33;
+export const RING_HWTAIL_I32 = 34;
+export const RING_STATE_I32 = 35;
+export const RING_ERRORS_I32 = 36;
+
+// line 3 (p)
+export const RING_PIPE_TAIL_I32 = 48;
+
+// line 4 (w)
+export const RING_WAITERS_I32 = 64;
+export const RING_KICKS_I32 = 65;
+
+export const RING_DIR_TX = 0;
+export const RING_DIR_RX = 1;
+
+// slot fields, relative to the slot's first word
+export const SLOT_BUF_IDX_I32 = 0;
+/** len in the low 16 bits, flags in the high 16 bits (little-endian u16 pair). */
+export const SLOT_LEN_FLAGS_I32 = 1;
+export const SLOT_PTR_LO_I32 = 2;
+export const SLOT_PTR_HI_I32 = 3;
+export const SLOT_LEN_MAX = 0xffff;
+
+/** The application put another buffer in the slot. */
+export const NS_BUF_CHANGED = 0x0001;
+/** Ask for a completion report. */
+export const NS_REPORT = 0x0002;
+/** Forward the packet to the other side (switch ports). */
+export const NS_FORWARD = 0x0004;
+/** The packet continues in the next slot. At most MAX_FRAGS slots per packet. */
+export const NS_MOREFRAG = 0x0020;
+/** A monitor slot that came from the TX side. */
+export const NS_TXMON = 0x0040;
+export const MAX_FRAGS = 64;
+
+/** Ring flags (RING_FLAGS). */
+export const NR_TIMESTAMP = 0x0002;
+export const NR_FORWARD = 0x0004;
+
+/** Bytes one ring object needs for `numSlots` slots (header + slots + shadow), 64-aligned. */
+export function ringBytes(numSlots: number): number {
+  return Math.ceil((RING_HEADER_BYTES + numSlots * (SLOT_BYTES + SHADOW_BYTES)) / 64) * 64;
+}

@@ -1,0 +1,111 @@
+/**
+ * Notification on a shared word, with a waiter count so that the other side
+ * calls `Atomics.notify` only when somebody sleeps.
+ *
+ * Why no wake-up is lost: the sleeper does `Atomics.add(waiters, 1)` and then
+ * `Atomics.wait(word, expected)`, which re-reads the word atomically with
+ * going to sleep. The waker does `Atomics.store(word, new)` and then
+ * `Atomics.load(waiters)`. All four are sequentially consistent, so either
+ * the sleeper's re-read sees the new word (and does not sleep) or the waker's
+ * load sees waiters > 0 (and notifies). This is netmap's "set need-kick, fence,
+ * re-check" with the fence supplied by the Atomics operations.
+ */
+
+export type WaitOutcome = 'changed' | 'timed-out';
+
+/** Iterations of `Atomics.load` before a blocking wait parks the thread. */
+export const DEFAULT_SPIN = 4096;
+
+export class Notifier {
+  private readonly i32: Int32Array;
+  /** Index of the word waited on (the futex word). */
+  readonly wordI32: number;
+  /** Index of the waiter count. */
+  readonly waitersI32: number;
+  /** Index of a counter of `Atomics.notify` calls, or -1. */
+  readonly kicksI32: number;
+  spin: number;
+
+  constructor(
+    i32: Int32Array,
+    wordI32: number,
+    waitersI32: number,
+    kicksI32 = -1,
+    spin = DEFAULT_SPIN,
+  ) {
+    this.i32 = i32;
+    this.wordI32 = wordI32;
+    this.waitersI32 = waitersI32;
+    this.kicksI32 = kicksI32;
+    this.spin = spin;
+  }
+
+  /** Current value of the word. */
+  load(): number {
+    return Atomics.load(this.i32, this.wordI32);
+  }
+
+  /**
+   * Blocks until the word differs from `expected` or `timeoutMs` passes.
+   * Spins briefly first. Only in a worker (or a main thread that allows
+   * `Atomics.wait`). Does not allocate.
+   */
+  wait(expected: number, timeoutMs = Infinity): WaitOutcome {
+    const { i32, wordI32 } = this;
+    for (let s = this.spin; s > 0; s--) {
+      if (Atomics.load(i32, wordI32) !== expected) return 'changed';
+    }
+    if (timeoutMs <= 0) return 'timed-out';
+    Atomics.add(i32, this.waitersI32, 1);
+    try {
+      const r = Atomics.wait(i32, wordI32, expected, timeoutMs);
+      return r === 'timed-out' ? 'timed-out' : 'changed';
+    } finally {
+      Atomics.sub(i32, this.waitersI32, 1);
+    }
+  }
+
+  /**
+   * Like `wait` but does not block the thread: resolves when the word differs
+   * from `expected`, on any notify, or after `timeoutMs`. Keeps the event loop
+   * alive while pending (a pending `Atomics.waitAsync` alone does not; Node
+   * issue 44729). Allocates a promise.
+   */
+  async waitAsync(expected: number, timeoutMs = Infinity): Promise<WaitOutcome> {
+    const { i32, wordI32 } = this;
+    if (Atomics.load(i32, wordI32) !== expected) return 'changed';
+    if (timeoutMs <= 0) return 'timed-out';
+    Atomics.add(i32, this.waitersI32, 1);
+    // A ref'd timer holds the event loop open while the wait is pending.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      const r = Atomics.waitAsync(
+        i32,
+        wordI32,
+        expected,
+        Number.isFinite(timeoutMs) ? timeoutMs : undefined,
+      );
+      const v = r.async ? await r.value : r.value;
+      return v === 'timed-out' ? 'timed-out' : 'changed';
+    } finally {
+      clearInterval(keepAlive);
+      Atomics.sub(i32, this.waitersI32, 1);
+    }
+  }
+
+  /**
+   * Wakes the sleepers of this word, if there are any: a single
+   * `Atomics.load` when nobody sleeps. Call after publishing the word with
+   * `Atomics.store`. Returns the number of threads woken. Does not allocate.
+   */
+  notify(): number {
+    if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
+    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    return Atomics.notify(this.i32, this.wordI32);
+  }
+
+  /** Threads announced as waiting now. */
+  waiters(): number {
+    return Atomics.load(this.i32, this.waitersI32);
+  }
+}

@@ -1,0 +1,504 @@
+import {
+  DEFAULT_BUF_COUNT,
+  DEFAULT_BUF_SIZE,
+  DEFAULT_IF_COUNT,
+  DEFAULT_IF_SIZE,
+  DEFAULT_NAME_TABLE_SLOTS,
+  DEFAULT_RING_COUNT,
+  DEFAULT_RING_SLOTS,
+  MAX_BUF_COUNT,
+  MAX_BUF_SIZE,
+  MAX_NAME_TABLE_SLOTS,
+  MAX_OBJ_COUNT,
+  MAX_REGION_BYTES,
+  MIN_BUF_COUNT,
+  MIN_BUF_SIZE,
+  MIN_RING_SLOTS,
+  type PoolInfo,
+  type RegionOptions,
+} from './api.js';
+import { BitmapPool, type PoolCounters } from './bitmap-pool.js';
+import {
+  AttachError,
+  BadIndexError,
+  CorruptListError,
+  DoubleFreeError,
+  OptionError,
+} from './errors.js';
+import {
+  alignUp,
+  CACHE_LINE_BYTES,
+  HDR_BITMAPS_OFF_I32,
+  HDR_FLAGS_I32,
+  HDR_MAGIC_I32,
+  HDR_MEM_ID_I32,
+  HDR_NAME_TABLE_OFF_I32,
+  HDR_NAME_TABLE_SLOTS_I32,
+  HDR_TOTAL_BYTES_I32,
+  HDR_VERSION_I32,
+  HEADER_BYTES,
+  NAME_TABLE_OFF_BYTES,
+  POOL_BUF,
+  POOL_COUNT,
+  POOL_IF,
+  POOL_NAMES,
+  POOL_RING,
+  poolDescI32,
+  PD_BITMAP_OFF_I32,
+  PD_BITMAP_WORDS_I32,
+  PD_OBJ_SIZE_I32,
+  PD_OBJ_TOTAL_I32,
+  PD_OFF_I32,
+  PD_RESERVED_I32,
+  REGION_FLAG_EXTERNAL,
+  REGION_MAGIC,
+  REGION_VERSION,
+} from './layout/region-layout.js';
+import { NAME_ENTRY_BYTES } from './layout/name-table-layout.js';
+import { ringBytes } from './layout/ring-layout.js';
+
+/** Reserved objects at the start of each pool: if and ring 0 mean "none", buffers 0 and 1 as in netmap. */
+const RESERVED = [1, 1, 2] as const;
+
+interface Plan {
+  bufSize: number;
+  bufCount: number;
+  ringSize: number;
+  ringCount: number;
+  ifSize: number;
+  ifCount: number;
+  nameTableSlots: number;
+  memId: number;
+  sizes: number[];
+  counts: number[];
+  bitmapsOff: number;
+  bitmapOffs: number[];
+  bitmapWords: number[];
+  poolOffs: number[];
+  total: number;
+}
+
+function int(
+  opts: RegionOptions,
+  key: keyof RegionOptions,
+  dflt: number,
+  lo: number,
+  hi: number,
+  mult = 1,
+): number {
+  const v = opts[key] ?? dflt;
+  const limit =
+    mult > 1 ? `a multiple of ${mult} from ${lo} to ${hi}` : `an integer from ${lo} to ${hi}`;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi || v % mult !== 0) {
+    throw new OptionError(key, limit, v);
+  }
+  return v;
+}
+
+function plan(opts: RegionOptions): Plan {
+  if (opts === null || typeof opts !== 'object') throw new OptionError('opts', 'an object', opts);
+  const bufSize = int(opts, 'bufSize', DEFAULT_BUF_SIZE, MIN_BUF_SIZE, MAX_BUF_SIZE, 64);
+  const bufCount = int(opts, 'bufCount', DEFAULT_BUF_COUNT, MIN_BUF_COUNT, MAX_BUF_COUNT);
+  const ringSize = int(
+    opts,
+    'ringSize',
+    ringBytes(DEFAULT_RING_SLOTS),
+    ringBytes(MIN_RING_SLOTS),
+    1 << 24,
+    64,
+  );
+  const ringCount = int(opts, 'ringCount', DEFAULT_RING_COUNT, 2, MAX_OBJ_COUNT);
+  const ifSize = int(opts, 'ifSize', DEFAULT_IF_SIZE, 256, 65536, 64);
+  const ifCount = int(opts, 'ifCount', DEFAULT_IF_COUNT, 2, MAX_OBJ_COUNT);
+  const nameTableSlots = int(
+    opts,
+    'nameTableSlots',
+    DEFAULT_NAME_TABLE_SLOTS,
+    1,
+    MAX_NAME_TABLE_SLOTS,
+  );
+  const memId = opts.memId === undefined ? randomMemId() : int(opts, 'memId', 1, 1, 65535);
+
+  const sizes = [ifSize, ringSize, bufSize];
+  const counts = [ifCount, ringCount, bufCount];
+  const bitmapsOff =
+    NAME_TABLE_OFF_BYTES + alignUp(nameTableSlots * NAME_ENTRY_BYTES, CACHE_LINE_BYTES);
+  let off = bitmapsOff;
+  const bitmapOffs: number[] = [];
+  const bitmapWords: number[] = [];
+  for (let p = 0; p < POOL_COUNT; p++) {
+    const words = Math.ceil(counts[p]! / 32);
+    bitmapOffs.push(off);
+    bitmapWords.push(words);
+    off = alignUp(off + words * 4, CACHE_LINE_BYTES);
+  }
+  const poolOffs: number[] = [];
+  for (let p = 0; p < POOL_COUNT; p++) {
+    poolOffs.push(off);
+    off += sizes[p]! * counts[p]!;
+  }
+  if (off > MAX_REGION_BYTES) {
+    throw new OptionError(
+      'bufSize * bufCount + ringSize * ringCount + ifSize * ifCount',
+      `at most ${MAX_REGION_BYTES} bytes in all`,
+      off,
+    );
+  }
+  return {
+    bufSize,
+    bufCount,
+    ringSize,
+    ringCount,
+    ifSize,
+    ifCount,
+    nameTableSlots,
+    memId,
+    sizes,
+    counts,
+    bitmapsOff,
+    bitmapOffs,
+    bitmapWords,
+    poolOffs,
+    total: off,
+  };
+}
+
+function randomMemId(): number {
+  const a = new Uint16Array(1);
+  do crypto.getRandomValues(a);
+  while (a[0] === 0);
+  return a[0]!;
+}
+
+/** Bytes a region with these options needs (for sizing external memory). Throws OptionError. */
+export function regionBytes(opts: Omit<RegionOptions, 'sab'> = {}): number {
+  return plan({ ...opts, memId: opts.memId ?? 1 }).total;
+}
+
+/**
+ * Creates a region: one SharedArrayBuffer laid out as header, port-name table,
+ * pool bitmaps, and the if, ring and buf pools. Every option is validated
+ * first; a bad one throws OptionError naming it and its limit.
+ */
+export function createRegion(opts: RegionOptions = {}): Region {
+  const p = plan(opts);
+  let sab: SharedArrayBuffer;
+  let flags = 0;
+  if (opts.sab !== undefined) {
+    if (!(opts.sab instanceof SharedArrayBuffer))
+      throw new OptionError('sab', 'a SharedArrayBuffer', opts.sab);
+    if (opts.sab.byteLength < p.total)
+      throw new OptionError(
+        'sab',
+        `at least ${p.total} bytes long for these options`,
+        opts.sab.byteLength,
+      );
+    sab = opts.sab;
+    flags |= REGION_FLAG_EXTERNAL;
+    new Uint8Array(sab, 0, p.total).fill(0);
+  } else {
+    sab = new SharedArrayBuffer(p.total);
+  }
+  const i32 = new Int32Array(sab, 0, p.total >>> 2);
+  i32[HDR_VERSION_I32] = REGION_VERSION;
+  i32[HDR_TOTAL_BYTES_I32] = p.total;
+  i32[HDR_MEM_ID_I32] = p.memId;
+  i32[HDR_FLAGS_I32] = flags;
+  i32[HDR_NAME_TABLE_OFF_I32] = NAME_TABLE_OFF_BYTES;
+  i32[HDR_NAME_TABLE_SLOTS_I32] = p.nameTableSlots;
+  i32[HDR_BITMAPS_OFF_I32] = p.bitmapsOff;
+  for (let k = 0; k < POOL_COUNT; k++) {
+    i32[poolDescI32(k, PD_OFF_I32)] = p.poolOffs[k]!;
+    i32[poolDescI32(k, PD_OBJ_SIZE_I32)] = p.sizes[k]!;
+    i32[poolDescI32(k, PD_OBJ_TOTAL_I32)] = p.counts[k]!;
+    i32[poolDescI32(k, PD_BITMAP_OFF_I32)] = p.bitmapOffs[k]!;
+    i32[poolDescI32(k, PD_BITMAP_WORDS_I32)] = p.bitmapWords[k]!;
+    i32[poolDescI32(k, PD_RESERVED_I32)] = RESERVED[k]!;
+    new BitmapPool(i32, k).initialise();
+  }
+  // The magic goes in last: a concurrent attach never sees a half-made header.
+  Atomics.store(i32, HDR_MAGIC_I32, REGION_MAGIC);
+  return new Region(sab);
+}
+
+/**
+ * Re-opens a region made by `createRegion` (in this thread or another) from
+ * its SharedArrayBuffer. Checks the magic, the layout version and every size;
+ * throws AttachError on foreign, truncated or wrong-version memory.
+ */
+export function attachRegion(sab: SharedArrayBuffer): Region {
+  return new Region(sab);
+}
+
+/**
+ * A view of a region. Holds only typed-array views over the shared memory;
+ * every thread that attaches the same SharedArrayBuffer sees the same state.
+ */
+export class Region {
+  readonly sab: SharedArrayBuffer;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly u8: Uint8Array;
+  readonly f64: Float64Array;
+  readonly totalBytes: number;
+  readonly memId: number;
+  readonly external: boolean;
+  readonly bufSize: number;
+  readonly bufCount: number;
+  /** Byte offset of buffer 0. */
+  readonly bufBase: number;
+  readonly ringSize: number;
+  readonly ringCount: number;
+  readonly ringBase: number;
+  readonly ifSize: number;
+  readonly ifCount: number;
+  readonly ifBase: number;
+  readonly nameTableOff: number;
+  readonly nameTableSlots: number;
+  readonly bufPool: BitmapPool;
+  readonly ringPool: BitmapPool;
+  readonly ifPool: BitmapPool;
+
+  constructor(sab: SharedArrayBuffer) {
+    if (!(sab instanceof SharedArrayBuffer))
+      throw new AttachError(
+        'type',
+        `expected a SharedArrayBuffer, got ${sab === null ? 'null' : typeof sab}`,
+      );
+    if (sab.byteLength < HEADER_BYTES)
+      throw new AttachError(
+        'size',
+        `${sab.byteLength} bytes is smaller than a region header (${HEADER_BYTES})`,
+      );
+    const hdr = new Int32Array(sab, 0, HEADER_BYTES >>> 2);
+    const magic = Atomics.load(hdr, HDR_MAGIC_I32);
+    if (magic !== REGION_MAGIC)
+      throw new AttachError(
+        'magic',
+        `bad magic 0x${(magic >>> 0).toString(16)} (not a pktfabric region)`,
+      );
+    const version = hdr[HDR_VERSION_I32]!;
+    if (version !== REGION_VERSION)
+      throw new AttachError(
+        'version',
+        `layout version ${version}, this library reads ${REGION_VERSION}`,
+      );
+    const total = hdr[HDR_TOTAL_BYTES_I32]!;
+    if (total > sab.byteLength)
+      throw new AttachError(
+        'size',
+        `header says ${total} bytes but the buffer has ${sab.byteLength} (truncated)`,
+      );
+    this.sab = sab;
+    this.totalBytes = total;
+    this.i32 = new Int32Array(sab, 0, total >>> 2);
+    this.u32 = new Uint32Array(sab, 0, total >>> 2);
+    this.u8 = new Uint8Array(sab, 0, total);
+    this.f64 = new Float64Array(sab, 0, total >>> 3);
+    const i32 = this.i32;
+    this.memId = i32[HDR_MEM_ID_I32]!;
+    this.external = (i32[HDR_FLAGS_I32]! & REGION_FLAG_EXTERNAL) !== 0;
+    this.nameTableOff = i32[HDR_NAME_TABLE_OFF_I32]!;
+    this.nameTableSlots = i32[HDR_NAME_TABLE_SLOTS_I32]!;
+    const d = (p: number, f: number): number => i32[poolDescI32(p, f)]!;
+    this.ifBase = d(POOL_IF, PD_OFF_I32);
+    this.ifSize = d(POOL_IF, PD_OBJ_SIZE_I32);
+    this.ifCount = d(POOL_IF, PD_OBJ_TOTAL_I32);
+    this.ringBase = d(POOL_RING, PD_OFF_I32);
+    this.ringSize = d(POOL_RING, PD_OBJ_SIZE_I32);
+    this.ringCount = d(POOL_RING, PD_OBJ_TOTAL_I32);
+    this.bufBase = d(POOL_BUF, PD_OFF_I32);
+    this.bufSize = d(POOL_BUF, PD_OBJ_SIZE_I32);
+    this.bufCount = d(POOL_BUF, PD_OBJ_TOTAL_I32);
+    // Every pool must lie inside the buffer, in order, 64-byte aligned.
+    let end = this.nameTableOff + this.nameTableSlots * NAME_ENTRY_BYTES;
+    for (let p = 0; p < POOL_COUNT; p++) {
+      const off = d(p, PD_OFF_I32);
+      const size = d(p, PD_OBJ_SIZE_I32);
+      const count = d(p, PD_OBJ_TOTAL_I32);
+      const bm = d(p, PD_BITMAP_OFF_I32);
+      const words = d(p, PD_BITMAP_WORDS_I32);
+      const ok =
+        off % CACHE_LINE_BYTES === 0 &&
+        size > 0 &&
+        size % CACHE_LINE_BYTES === 0 &&
+        count > 0 &&
+        off >= end &&
+        off + size * count <= total &&
+        bm >= this.nameTableOff &&
+        bm + words * 4 <= d(0, PD_OFF_I32) &&
+        words === Math.ceil(count / 32) &&
+        d(p, PD_RESERVED_I32) === RESERVED[p];
+      if (!ok)
+        throw new AttachError(
+          'layout',
+          `pool ${POOL_NAMES[p]} descriptor is inconsistent (corrupt header)`,
+        );
+      end = off + size * count;
+    }
+    if (this.memId < 1 || this.memId > 65535)
+      throw new AttachError('layout', `memId ${this.memId} out of range`);
+    this.ifPool = new BitmapPool(i32, POOL_IF);
+    this.ringPool = new BitmapPool(i32, POOL_RING);
+    this.bufPool = new BitmapPool(i32, POOL_BUF);
+  }
+
+  /** The layout and live counters of the three pools (netmap's POOLS_INFO_GET). Allocates. */
+  pools(): PoolInfo[] {
+    const out: PoolInfo[] = [];
+    const pools = [this.ifPool, this.ringPool, this.bufPool];
+    for (let p = 0; p < POOL_COUNT; p++) {
+      const pool = pools[p]!;
+      out.push({
+        name: POOL_NAMES[p]!,
+        offset: this.i32[poolDescI32(p, PD_OFF_I32)]!,
+        objSize: this.i32[poolDescI32(p, PD_OBJ_SIZE_I32)]!,
+        objTotal: pool.total,
+        reserved: pool.reserved,
+        ...pool.counters(),
+      });
+    }
+    return out;
+  }
+
+  /** Live counters of one pool. Allocates the result. */
+  counters(pool: 'if' | 'ring' | 'buf'): PoolCounters {
+    return (
+      pool === 'if' ? this.ifPool : pool === 'ring' ? this.ringPool : this.bufPool
+    ).counters();
+  }
+
+  // ---- buffers -------------------------------------------------------------
+
+  /** Allocates one buffer. Returns its index, or 0 when none is free (hot path: no throw, no allocation). */
+  allocBuf(): number {
+    return this.bufPool.alloc();
+  }
+
+  /**
+   * Allocates up to `n` buffers into `into[at..]` in one linear pass from the
+   * shared position hint. Returns how many were allocated (fewer than `n` only
+   * when the pool ran dry). Does not allocate memory.
+   */
+  allocBufs(n: number, into: Uint32Array | number[], at = 0): number {
+    if (!Number.isInteger(n) || n < 0) throw new OptionError('n', 'a non-negative integer', n);
+    if (at < 0 || at + n > into.length)
+      throw new OptionError('into', `an array with room for ${n} entries from ${at}`, into.length);
+    return this.bufPool.allocMany(n, into, at);
+  }
+
+  /** Frees one buffer. Throws BadIndexError (0, 1 or out of range) or DoubleFreeError; the pool is unchanged then. */
+  freeBuf(idx: number): void {
+    this.bufPool.free(idx);
+  }
+
+  /** Frees `n` buffers from `list[at..]`; frees every valid one, then throws the first problem, if any. Returns the count freed. */
+  freeBufs(list: ArrayLike<number>, n = list.length, at = 0): number {
+    return this.bufPool.freeMany(list, n, at);
+  }
+
+  /** True when `idx` names a buffer that can be held (2 .. bufCount-1). */
+  validBuf(idx: number): boolean {
+    return this.bufPool.valid(idx);
+  }
+
+  /** Byte offset of buffer `idx` in the region. Out-of-range indices read as buffer 0, as in netmap. */
+  bufOffset(idx: number): number {
+    return this.bufBase + (idx >>> 0 < this.bufCount ? idx : 0) * this.bufSize;
+  }
+
+  /** A Uint8Array over buffer `idx` (allocates a view object; hot paths use `u8` with `bufOffset`). */
+  buf(idx: number): Uint8Array {
+    return this.u8.subarray(this.bufOffset(idx), this.bufOffset(idx) + this.bufSize);
+  }
+
+  // ---- extra buffers (netmap's ni_bufs_head) ------------------------------------
+
+  /**
+   * Allocates up to `n` extra buffers linked through each buffer's first u32
+   * (0 ends the list). Returns the head (0 for an empty list) and how many it
+   * got, which may be fewer than asked, as in netmap.
+   */
+  allocExtraBufs(n: number): { head: number; count: number } {
+    if (!Number.isInteger(n) || n < 0 || n > this.bufCount)
+      throw new OptionError('n', `an integer from 0 to ${this.bufCount}`, n);
+    const got = new Uint32Array(n);
+    const count = this.bufPool.allocMany(n, got);
+    for (let k = 0; k < count; k++)
+      this.u32[this.bufOffset(got[k]!) >>> 2] = k + 1 < count ? got[k + 1]! : 0;
+    return { head: count > 0 ? got[0]! : 0, count };
+  }
+
+  /**
+   * Frees a linked extra-buffer list by walking it from `head`. Each link is
+   * read before its buffer is freed. The walk stops safely at an invalid index
+   * or at a buffer that is already free (a loop or a stale link): the buffers
+   * before it are freed and CorruptListError reports how many. Returns the
+   * number freed.
+   */
+  freeExtraList(head: number): number {
+    let freed = 0;
+    let idx = head;
+    while (idx !== 0) {
+      if (!this.bufPool.valid(idx)) throw new CorruptListError(freed, idx, 'bad-index');
+      const next = this.u32[this.bufOffset(idx) >>> 2]!;
+      try {
+        this.bufPool.free(idx);
+      } catch (e) {
+        if (e instanceof DoubleFreeError) throw new CorruptListError(freed, idx, 'loop');
+        throw e;
+      }
+      freed++;
+      idx = next;
+    }
+    return freed;
+  }
+
+  /** Length of a linked extra-buffer list (stops at an invalid index or after bufCount steps). */
+  extraListLength(head: number): number {
+    let n = 0;
+    for (let idx = head; idx !== 0 && this.bufPool.valid(idx) && n <= this.bufCount; n++) {
+      idx = this.u32[this.bufOffset(idx) >>> 2]!;
+    }
+    return n;
+  }
+
+  // ---- rings and if objects -------------------------------------------------
+
+  /** Allocates a ring object; returns its byte offset, or 0 when the ring pool is empty. Contents are zeroed. */
+  allocRingObject(): number {
+    const k = this.ringPool.alloc();
+    if (k === 0) return 0;
+    const off = this.ringBase + k * this.ringSize;
+    this.u8.fill(0, off, off + this.ringSize);
+    return off;
+  }
+
+  /** Returns a ring object by its byte offset. Throws BadIndexError for an offset that is not a ring object. */
+  freeRingObject(off: number): void {
+    const k = (off - this.ringBase) / this.ringSize;
+    if (!Number.isInteger(k) || k < 0 || k >= this.ringCount)
+      throw new BadIndexError(
+        'ring',
+        off,
+        `byte offsets ${this.ringBase} + k*${this.ringSize}, k < ${this.ringCount}`,
+      );
+    this.ringPool.free(k);
+  }
+
+  /** Allocates an if object; returns its index (>= 1), or 0 when the pool is empty. Contents are zeroed. */
+  allocIf(): number {
+    const k = this.ifPool.alloc();
+    if (k !== 0) this.u8.fill(0, this.ifOffset(k), this.ifOffset(k) + this.ifSize);
+    return k;
+  }
+
+  freeIf(k: number): void {
+    this.ifPool.free(k);
+  }
+
+  /** Byte offset of if object `k`. */
+  ifOffset(k: number): number {
+    return this.ifBase + k * this.ifSize;
+  }
+}
