@@ -104,6 +104,67 @@ export class Notifier {
     return Atomics.notify(this.i32, this.wordI32);
   }
 
+  /**
+   * Two-phase wait for a condition that lives outside the word (for example
+   * several ring tails): `announce()` counts this thread as a sleeper and
+   * returns the word's value; the caller then re-checks its condition and
+   * either calls `sleep(value)` or `cancel()`. A waker that changed the
+   * condition calls `ring()`, which bumps the word and notifies only when a
+   * sleeper is announced. Announce, re-check, sleep: no wake-up is lost.
+   * Does not allocate.
+   */
+  announce(): number {
+    Atomics.add(this.i32, this.waitersI32, 1);
+    return Atomics.load(this.i32, this.wordI32);
+  }
+
+  /** Second phase after `announce()`: blocks until the word moves from `expected` or the timeout. */
+  sleep(expected: number, timeoutMs = Infinity): WaitOutcome {
+    try {
+      if (timeoutMs <= 0) return 'timed-out';
+      const r = Atomics.wait(this.i32, this.wordI32, expected, timeoutMs);
+      return r === 'timed-out' ? 'timed-out' : 'changed';
+    } finally {
+      Atomics.sub(this.i32, this.waitersI32, 1);
+    }
+  }
+
+  /** Second phase after `announce()`, without blocking the thread; keeps the event loop alive. Allocates a promise. */
+  async sleepAsync(expected: number, timeoutMs = Infinity): Promise<WaitOutcome> {
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      if (timeoutMs <= 0) return 'timed-out';
+      const r = Atomics.waitAsync(
+        this.i32,
+        this.wordI32,
+        expected,
+        Number.isFinite(timeoutMs) ? timeoutMs : undefined,
+      );
+      const v = r.async ? await r.value : r.value;
+      return v === 'timed-out' ? 'timed-out' : 'changed';
+    } finally {
+      clearInterval(keepAlive);
+      Atomics.sub(this.i32, this.waitersI32, 1);
+    }
+  }
+
+  /** Withdraws an `announce()` whose re-check found the condition already true. */
+  cancel(): void {
+    Atomics.sub(this.i32, this.waitersI32, 1);
+  }
+
+  /**
+   * Waker side of the two-phase wait: if a sleeper is announced, bumps the
+   * word and notifies. One `Atomics.load` when nobody sleeps. Returns the
+   * number of threads woken. Does not allocate.
+   */
+  ring(): number {
+    if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
+    Atomics.add(this.i32, this.wordI32, 1);
+    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    return Atomics.notify(this.i32, this.wordI32);
+  }
+
   /** Threads announced as waiting now. */
   waiters(): number {
     return Atomics.load(this.i32, this.waitersI32);
