@@ -284,6 +284,11 @@ export class Region {
         `layout version ${version}, this library reads ${REGION_VERSION}`,
       );
     const total = hdr[HDR_TOTAL_BYTES_I32]!;
+    if (total < HEADER_BYTES || total % CACHE_LINE_BYTES !== 0)
+      throw new AttachError(
+        'layout',
+        `header total size ${total} is not a region size (corrupt header)`,
+      );
     if (total > sab.byteLength)
       throw new AttachError(
         'size',
@@ -382,7 +387,7 @@ export class Region {
    */
   allocBufs(n: number, into: Uint32Array | number[], at = 0): number {
     if (!Number.isInteger(n) || n < 0) throw new OptionError('n', 'a non-negative integer', n);
-    if (at < 0 || at + n > into.length)
+    if (!Number.isInteger(at) || at < 0 || at + n > into.length)
       throw new OptionError('into', `an array with room for ${n} entries from ${at}`, into.length);
     return this.bufPool.allocMany(n, into, at);
   }
