@@ -69,13 +69,21 @@ export class CorruptListError extends PktfabricError {
   }
 }
 
-/** A port name does not have the shape `subsystem:name[/flags][@options]`. */
+/**
+ * A port name does not have the shape `subsystem:name[/flags][@options]`, or a
+ * name given to the port-name table is empty, too long or not printable ASCII.
+ * `at` is the index in `portName` of the first offending character, or -1
+ * when the problem is not at one place (empty, too long).
+ */
 export class PortNameError extends PktfabricError {
   constructor(
     readonly portName: string,
     readonly reason: string,
+    readonly at: number = -1,
   ) {
-    super(`invalid port name ${JSON.stringify(portName)}: ${reason}`);
+    super(
+      `invalid port name ${JSON.stringify(portName)}: ${reason}${at >= 0 ? ` (at index ${at})` : ''}`,
+    );
   }
 }
 

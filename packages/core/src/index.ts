@@ -7,3 +7,4 @@ export * from './bitmap-pool.js';
 export * from './region.js';
 export * from './ring.js';
 export * from './notify.js';
+export * from './port-name.js';
