@@ -43,7 +43,7 @@ import { RxLink, TxLink } from './sync.js';
 import { pipeEndName } from './pipe-name.js';
 
 /** Iterations of cheap peeks at the peer's words before a blocking poll parks. */
-export const POLL_SPIN = 2000;
+export const POLL_SPIN = 20000;
 /** Longest single sleep inside poll; it re-checks the peer's state after each. */
 const SLEEP_SLICE_MS = 250;
 
