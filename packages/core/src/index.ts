@@ -8,3 +8,4 @@ export * from './region.js';
 export * from './ring.js';
 export * from './notify.js';
 export * from './port-name.js';
+export * from './port-table.js';
