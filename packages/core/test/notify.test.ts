@@ -1,0 +1,264 @@
+/**
+ * Notifier: notify() costs one load and no Atomics.notify when nobody waits;
+ * a worker parked in wait() is woken by store + notify; wait() and
+ * waitAsync() time out; waitAsync() resolves on notify; and a pending
+ * waitAsync() keeps a worker's event loop alive (Node issue 44729).
+ *
+ * The worker tests need the built fixture: `npx tsc -p tsconfig.build.json` first.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRegion, initRing, Notifier, RING_DIR_RX, RingView } from '../src/index.js';
+import type { NotifyWorkerData, NotifyWorkerResult } from './fixtures/notify-worker.js';
+
+const WORKER_URL = new URL('../dist/test/fixtures/notify-worker.js', import.meta.url);
+
+/** Word, waiter count and kick counter on separate 64-byte lines. */
+const WORD = 0;
+const WAITERS = 16;
+const KICKS = 32;
+
+function words(): { sab: SharedArrayBuffer; i32: Int32Array } {
+  const sab = new SharedArrayBuffer(64 * 3);
+  return { sab, i32: new Int32Array(sab) };
+}
+
+/** Hang guard: rejects if `p` has not settled after a generous `ms` (never used to order events). */
+function within<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`hang guard: ${what} after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
+}
+
+/** One macrotask turn of this thread's event loop. */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+interface Running {
+  worker: Worker;
+  result: Promise<NotifyWorkerResult>;
+  exited: () => boolean;
+  exitCode: Promise<number>;
+}
+
+function start(data: NotifyWorkerData): Running {
+  if (!existsSync(fileURLToPath(WORKER_URL)))
+    throw new Error(
+      `${fileURLToPath(WORKER_URL)} is missing: run \`npx tsc -p tsconfig.build.json\` first`,
+    );
+  const worker = new Worker(WORKER_URL, { workerData: data });
+  let exited = false;
+  const exitCode = new Promise<number>((resolve) =>
+    worker.once('exit', (code) => {
+      exited = true;
+      resolve(code);
+    }),
+  );
+  const result = new Promise<NotifyWorkerResult>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    void exitCode.then((code) =>
+      reject(new Error(`worker exited (code ${code}) without a result`)),
+    );
+  });
+  result.catch(() => undefined); // tests await `result` themselves; no unhandled-rejection noise
+  return { worker, result, exited: () => exited, exitCode };
+}
+
+/** Waits (event-loop turns, no timers) until the worker has announced itself as a waiter. */
+async function announced(i32: Int32Array, run: Running): Promise<void> {
+  const deadline = Date.now() + 30_000; // hang guard only
+  while (Atomics.load(i32, WAITERS) === 0) {
+    if (run.exited()) throw new Error('worker exited before waiting');
+    if (Date.now() > deadline) throw new Error('worker never announced itself');
+    await turn();
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('Notifier.notify', () => {
+  it('makes no Atomics.notify call and no kick when nobody waits', () => {
+    const { i32 } = words();
+    const n = new Notifier(i32, WORD, WAITERS, KICKS);
+    const spy = vi.spyOn(Atomics, 'notify');
+    Atomics.store(i32, WORD, 1);
+    expect(n.notify()).toBe(0);
+    expect(n.notify()).toBe(0);
+    expect(spy).not.toHaveBeenCalled();
+    expect(Atomics.load(i32, KICKS)).toBe(0);
+  });
+
+  it("through a ring's notifier: kicks stays 0 with no waiter, counts one kick per notify with one", async () => {
+    const r = createRegion({ bufCount: 16, ringSize: 512, ringCount: 2, ifCount: 2, memId: 1 });
+    const off = r.allocRingObject();
+    initRing(r, off, { numSlots: 8, dir: RING_DIR_RX, ringId: 0, ownerIf: 1 });
+    const ring = new RingView(r, off);
+    const spy = vi.spyOn(Atomics, 'notify');
+    expect(ring.notifier.notify()).toBe(0);
+    expect(ring.kicks).toBe(0);
+    expect(spy).not.toHaveBeenCalled();
+
+    // With a waiter (an async one, in this thread) the same call does notify.
+    const before = ring.notifier.load();
+    const pending = ring.notifier.waitAsync(before);
+    expect(ring.notifier.waiters()).toBe(1);
+    Atomics.store(r.i32, ring.notifier.wordI32, before + 1);
+    expect(ring.notifier.notify()).toBe(1);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(ring.kicks).toBe(1);
+    await expect(pending).resolves.toBe('changed');
+    expect(ring.notifier.waiters()).toBe(0);
+  });
+});
+
+describe('Notifier.wait', () => {
+  it("returns 'changed' at once when the word already differs, without announcing", () => {
+    const { i32 } = words();
+    const n = new Notifier(i32, WORD, WAITERS, KICKS, 0);
+    Atomics.store(i32, WORD, 5);
+    expect(n.wait(4, 10_000)).toBe('changed');
+    expect(n.waiters()).toBe(0);
+  });
+
+  it("times out with 'timed-out' and withdraws its announcement", () => {
+    const { i32 } = words();
+    const n = new Notifier(i32, WORD, WAITERS, KICKS, 16);
+    const t0 = performance.now();
+    expect(n.wait(0, 30)).toBe('timed-out');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+    expect(n.wait(0, 0)).toBe('timed-out');
+    expect(n.waiters()).toBe(0);
+  });
+
+  it("times out with 'timed-out' in a worker", async () => {
+    const { sab, i32 } = words();
+    const run = start({
+      sab,
+      wordI32: WORD,
+      waitersI32: WAITERS,
+      kicksI32: KICKS,
+      mode: 'wait',
+      expected: 0,
+      timeoutMs: 50,
+      spin: 0,
+    });
+    await expect(within(run.result, 'wait(0, 50) did not time out')).resolves.toEqual({
+      outcome: 'timed-out',
+      word: 0,
+    });
+    expect(await run.exitCode).toBe(0);
+    expect(Atomics.load(i32, WAITERS)).toBe(0);
+    expect(Atomics.load(i32, KICKS)).toBe(0);
+  });
+
+  it("wakes a worker blocked in wait() on store + notify, which reports 'changed'", async () => {
+    const { sab, i32 } = words();
+    const run = start({
+      sab,
+      wordI32: WORD,
+      waitersI32: WAITERS,
+      kicksI32: KICKS,
+      mode: 'wait',
+      expected: 0,
+      spin: 0, // park at once
+    });
+    try {
+      await announced(i32, run);
+      const n = new Notifier(i32, WORD, WAITERS, KICKS);
+      Atomics.store(i32, WORD, 42);
+      n.notify();
+      // Without the notify the worker would sleep forever (no timeout): only
+      // the kick can produce this result.
+      await expect(within(run.result, 'the notified worker did not wake')).resolves.toEqual({
+        outcome: 'changed',
+        word: 42,
+      });
+      expect(await run.exitCode).toBe(0);
+      expect(Atomics.load(i32, KICKS)).toBe(1);
+      expect(Atomics.load(i32, WAITERS)).toBe(0);
+    } finally {
+      await run.worker.terminate();
+    }
+  });
+});
+
+describe('Notifier.waitAsync', () => {
+  it("resolves 'changed' on notify", async () => {
+    const { i32 } = words();
+    const n = new Notifier(i32, WORD, WAITERS, KICKS);
+    let settled = false;
+    const p = n.waitAsync(0).then((v) => {
+      settled = true;
+      return v;
+    });
+    await turn();
+    expect(settled).toBe(false);
+    expect(n.waiters()).toBe(1);
+    Atomics.store(i32, WORD, 1);
+    expect(n.notify()).toBe(1);
+    expect(await p).toBe('changed');
+    expect(n.waiters()).toBe(0);
+    expect(Atomics.load(i32, KICKS)).toBe(1);
+  });
+
+  it("resolves 'changed' at once when the word already differs", async () => {
+    const { i32 } = words();
+    const n = new Notifier(i32, WORD, WAITERS, KICKS);
+    Atomics.store(i32, WORD, 3);
+    expect(await n.waitAsync(0)).toBe('changed');
+    expect(n.waiters()).toBe(0);
+  });
+
+  it("resolves 'timed-out' after its timeout", async () => {
+    const { i32 } = words();
+    const n = new Notifier(i32, WORD, WAITERS, KICKS);
+    expect(await n.waitAsync(0, 20)).toBe('timed-out');
+    expect(await n.waitAsync(0, 0)).toBe('timed-out');
+    expect(n.waiters()).toBe(0);
+  });
+
+  it("keeps a worker's event loop alive while pending, until notified", async () => {
+    const { sab, i32 } = words();
+    const run = start({
+      sab,
+      wordI32: WORD,
+      waitersI32: WAITERS,
+      kicksI32: KICKS,
+      mode: 'async',
+      expected: 0,
+      spin: 0,
+    });
+    try {
+      await announced(i32, run);
+      // The worker's top level has run up to its `await`. Wait until its event
+      // loop has blocked idle at least once (what an alive loop does) — or
+      // until it exits (what a loop with nothing keeping it alive does). Both
+      // are events; no timer decides the outcome.
+      const elu0 = run.worker.performance.eventLoopUtilization();
+      const deadline = Date.now() + 30_000; // hang guard only
+      while (!run.exited() && run.worker.performance.eventLoopUtilization(elu0).idle <= 0) {
+        if (Date.now() > deadline) throw new Error('worker neither idled nor exited');
+        await turn();
+      }
+      expect(run.exited(), 'worker exited while its waitAsync was pending').toBe(false);
+
+      Atomics.store(i32, WORD, 7);
+      expect(new Notifier(i32, WORD, WAITERS, KICKS).notify()).toBe(1);
+      await expect(within(run.result, 'the notified worker did not resolve')).resolves.toEqual({
+        outcome: 'changed',
+        word: 7,
+      });
+      // And once resolved, nothing is left holding the loop: the worker exits by itself.
+      expect(await run.exitCode).toBe(0);
+      expect(Atomics.load(i32, WAITERS)).toBe(0);
+    } finally {
+      await run.worker.terminate();
+    }
+  });
+});
