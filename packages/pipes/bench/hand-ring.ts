@@ -1,0 +1,204 @@
+/**
+ * The baseline: a minimal hand-written single-producer single-consumer ring
+ * in one SharedArrayBuffer (layout/hand-ring-layout.ts). It follows the same
+ * rules as pktfabric's pipes, so it is the strongest simple thing to compare
+ * against, not a strawman:
+ * - batches of up to `burst` packets; plain stores for lens and payload, then
+ *   one `Atomics.store` of WRITE (or READ) per batch;
+ * - the peer's index is cached and re-read only when the cached value cannot
+ *   fill a whole batch;
+ * - a side with nothing to do spins on the peer's index (POLL_SPIN loads, the
+ *   count pipes' poll peeks before parking) and then parks in `Atomics.wait`
+ *   after raising its sleeping flag and re-checking; the other side notifies
+ *   only when that flag is up, at most once per batch. (Flag store, then
+ *   the wait's atomic re-read, against index store, then flag load: all
+ *   sequentially consistent, so no wake-up is lost.)
+ *
+ * What it leaves out, and pipes have: buffer indices in slots (zero-copy
+ * swaps), validation of what the peer wrote, fragments, offsets, poll events,
+ * peer-death detection.
+ */
+import { POLL_SPIN } from '../src/index.js';
+import { CONTROL_POLL_MS, MeasureWindow, type Control } from './control.js';
+import {
+  HR_C_SLEEPING_I32,
+  HR_LENS_BYTE,
+  HR_NUM_SLOTS_I32,
+  HR_P_SLEEPING_I32,
+  HR_READ_I32,
+  HR_SLOT_BYTES_I32,
+  HR_WRITE_I32,
+  handRingBytes,
+  handRingPayloadByte,
+} from './layout/hand-ring-layout.js';
+import type { PacketWork } from './packet-work.js';
+import type { SideResult } from './protocol.js';
+
+/** Creates a hand ring of `numSlots` slots (a power of two) of `slotBytes` (a power of two >= 64). */
+export function createHandRing(numSlots: number, slotBytes: number): SharedArrayBuffer {
+  const pow2 = (v: number): boolean => Number.isInteger(v) && v > 0 && (v & (v - 1)) === 0;
+  if (!pow2(numSlots) || numSlots < 2)
+    throw new RangeError(`slots must be a power of two >= 2, got ${numSlots}`);
+  if (!pow2(slotBytes) || slotBytes < 64)
+    throw new RangeError(`slotBytes must be a power of two >= 64, got ${slotBytes}`);
+  const sab = new SharedArrayBuffer(handRingBytes(numSlots, slotBytes));
+  const i32 = new Int32Array(sab);
+  i32[HR_NUM_SLOTS_I32] = numSlots;
+  i32[HR_SLOT_BYTES_I32] = slotBytes;
+  return sab;
+}
+
+/** Views of a hand ring, created once per worker. */
+export class HandRing {
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly u8: Uint8Array;
+  readonly numSlots: number;
+  readonly mask: number;
+  readonly slotShift: number;
+  /** Index in u32 of len[0]. */
+  readonly lensI32: number;
+  /** Byte offset of slot 0's payload. */
+  readonly payloadByte: number;
+
+  constructor(sab: SharedArrayBuffer) {
+    this.i32 = new Int32Array(sab);
+    this.u32 = new Uint32Array(sab);
+    this.u8 = new Uint8Array(sab);
+    this.numSlots = this.i32[HR_NUM_SLOTS_I32]!;
+    this.mask = this.numSlots - 1;
+    this.slotShift = 31 - Math.clz32(this.i32[HR_SLOT_BYTES_I32]!);
+    this.lensI32 = HR_LENS_BYTE >>> 2;
+    this.payloadByte = handRingPayloadByte(this.numSlots);
+  }
+}
+
+/**
+ * Producer loop: sends batches until the control block says STOP, then
+ * publishes its total. Blocks (spin, then Atomics.wait) while the ring is
+ * full. No allocation per packet or per batch.
+ */
+export function handRingSend(
+  ring: HandRing,
+  control: Control,
+  work: PacketWork,
+  burst: number,
+): SideResult {
+  const { i32, u32, numSlots, mask, slotShift, lensI32, payloadByte } = ring;
+  const len = work.len;
+  let w = 0; // == WRITE as last published
+  let rCache = 0;
+  let seq = 0;
+  let sum = 0;
+  let sent = 0;
+  let kicks = 0;
+  while (!control.stopped()) {
+    let room = numSlots - ((w - rCache) | 0);
+    if (room < burst) {
+      rCache = Atomics.load(i32, HR_READ_I32);
+      room = numSlots - ((w - rCache) | 0);
+      if (room === 0) {
+        waitWhileEqual(i32, HR_READ_I32, HR_P_SLEEPING_I32, rCache);
+        continue;
+      }
+    }
+    const n = room < burst ? room : burst;
+    for (let k = 0; k < n; k++) {
+      const slot = w & mask;
+      sum = (sum + work.write(payloadByte + (slot << slotShift), seq)) | 0;
+      u32[lensI32 + slot] = len;
+      w = (w + 1) | 0;
+      seq = (seq + 1) | 0;
+    }
+    Atomics.store(i32, HR_WRITE_I32, w);
+    if (Atomics.load(i32, HR_C_SLEEPING_I32) !== 0) {
+      Atomics.notify(i32, HR_WRITE_I32);
+      kicks++;
+    }
+    sent += n;
+  }
+  control.markSenderDone(sent);
+  return {
+    role: 'sender',
+    packets: sent,
+    checksum: sum,
+    kicks,
+    windowPackets: 0,
+    windowSeconds: 0,
+  };
+}
+
+/**
+ * Consumer loop: reads batches until the sender is done and everything it
+ * sent was read. Blocks (spin, then Atomics.wait with a short timeout so it
+ * sees the control block) while the ring is empty. No allocation per packet
+ * (the 1500-byte reader makes one view per slot, once).
+ */
+export function handRingRecv(
+  ring: HandRing,
+  control: Control,
+  work: PacketWork,
+  burst: number,
+): SideResult {
+  const { i32, u32, mask, slotShift, lensI32, payloadByte } = ring;
+  const win = new MeasureWindow(control);
+  let r = 0; // == READ as last published
+  let wCache = 0;
+  let sum = 0;
+  let received = 0;
+  let kicks = 0;
+  for (;;) {
+    let avail = (wCache - r) | 0;
+    if (avail < burst) {
+      wCache = Atomics.load(i32, HR_WRITE_I32);
+      avail = (wCache - r) | 0;
+      if (avail === 0) {
+        win.check(received);
+        // The sender's last publish precedes its done mark: once done is
+        // seen, an empty ring is final (the engine compares the counts).
+        if (control.sentTotal() >= 0) {
+          if (Atomics.load(i32, HR_WRITE_I32) === r) break;
+        } else {
+          waitWhileEqual(i32, HR_WRITE_I32, HR_C_SLEEPING_I32, r);
+        }
+        continue;
+      }
+    }
+    const n = avail < burst ? avail : burst;
+    for (let k = 0; k < n; k++) {
+      const slot = r & mask;
+      sum = (sum + work.read(payloadByte + (slot << slotShift), u32[lensI32 + slot]!, slot)) | 0;
+      r = (r + 1) | 0;
+    }
+    Atomics.store(i32, HR_READ_I32, r);
+    if (Atomics.load(i32, HR_P_SLEEPING_I32) !== 0) {
+      Atomics.notify(i32, HR_READ_I32);
+      kicks++;
+    }
+    received += n;
+    win.check(received);
+  }
+  win.close(received);
+  return {
+    role: 'receiver',
+    packets: received,
+    checksum: sum,
+    kicks,
+    windowPackets: win.packets,
+    windowSeconds: win.seconds,
+  };
+}
+
+/**
+ * Waits until `i32[word]` differs from `expected`: spins first, then raises
+ * the sleeping flag, re-checks (inside Atomics.wait) and parks for at most
+ * CONTROL_POLL_MS. Does not allocate.
+ */
+function waitWhileEqual(i32: Int32Array, word: number, flag: number, expected: number): void {
+  for (let s = POLL_SPIN; s > 0; s--) {
+    if (Atomics.load(i32, word) !== expected) return;
+  }
+  Atomics.store(i32, flag, 1);
+  Atomics.wait(i32, word, expected, CONTROL_POLL_MS);
+  Atomics.store(i32, flag, 0);
+}

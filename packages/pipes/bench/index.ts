@@ -1,0 +1,11 @@
+export * from './api.js';
+export * from './errors.js';
+export * from './worker-pair.js';
+export * from './suite.js';
+export * from './report.js';
+export * from './packet-work.js';
+export * from './hand-ring.js';
+export * from './control.js';
+export * from './layout/control-layout.js';
+export * from './layout/hand-ring-layout.js';
+export type * from './protocol.js';
