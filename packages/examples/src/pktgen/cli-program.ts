@@ -1,0 +1,158 @@
+/** pktgen's command line: options (commander) and the run. See cli.ts. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { OptionError } from '@pktfabric/core';
+import type { PktgenEvent } from './events.js';
+import { PEER_MODE, PKTGEN_MODES, type PktgenMode } from './options.js';
+import { formatInterval, formatSummary } from './report.js';
+import { runPktgenPair } from './run.js';
+
+function int(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return Number(v);
+  };
+}
+
+function mode(v: string): PktgenMode {
+  if (!(PKTGEN_MODES as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`must be one of ${PKTGEN_MODES.join(', ')}`);
+  return v as PktgenMode;
+}
+
+function pair(v: string): [PktgenMode, PktgenMode] {
+  const parts = v.split(':');
+  if (parts.length !== 2) throw new InvalidArgumentError('must look like tx:rx');
+  return [mode(parts[0]!), mode(parts[1]!)];
+}
+
+function collect(v: string, prev: number[]): number[] {
+  return [...prev, int('-l')(v)];
+}
+
+export function buildProgram(): Command {
+  return new Command('pktgen')
+    .description(
+      "netmap's pkt-gen over pktfabric pipes. Both ends run in this process, each in a worker:\n" +
+        '  pktgen --pair tx:rx -n 1000000      (or txseq:rxseq, ping:pong)\n' +
+        '  pktgen -f tx                        (tx, with rx started as its peer)',
+    )
+    .addOption(new Option('-f, --function <mode>', 'mode of the first end').argParser(mode))
+    .option('--pair <a:b>', 'run mode a on -i and mode b on the other end', pair)
+    .option(
+      '-i, --interface <port>',
+      'port of the first end (the second gets the other end)',
+      'pipe{1',
+    )
+    .option(
+      '-l, --length <bytes>',
+      'frame size 60..1514; give it twice for a random range',
+      collect,
+      [],
+    )
+    .option('-b, --burst <n>', 'packets per sync (default 512; 1 for ping/pong)', int('-b'))
+    .option('-n, --count <n>', 'packets to send/receive, 0 = until stopped', int('-n'), 0)
+    .option('-R, --rate <pps>', 'packets per second for the sender, 0 = unlimited', int('-R'), 0)
+    .option('-T, --report <ms>', 'report interval, 0 = none', int('-T'), 1000)
+    .addOption(
+      new Option(
+        '-w, --wait [sec]',
+        'wait for the peer to open before starting the clock',
+      ).argParser((v) => Number(v)),
+    )
+    .option('--slots <n>', 'slots per ring of the pipe (power of two)', int('--slots'), 1024)
+    .option('--seed <n>', 'seed for random frame sizes', int('--seed'), 1)
+    .option('--udp-checksum', 'compute UDP checksums too (the IPv4 header checksum is always set)')
+    .addOption(
+      new Option('--inject-gap <seq>', 'txseq: skip this sequence number (tests rxseq)')
+        .argParser(int('--inject-gap'))
+        .hideHelp(),
+    )
+    .showHelpAfterError();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.parse(argv);
+  const a = program.opts<{
+    function?: PktgenMode;
+    pair?: [PktgenMode, PktgenMode];
+    interface: string;
+    length: number[];
+    burst?: number;
+    count: number;
+    rate: number;
+    report: number;
+    wait?: number | true;
+    slots: number;
+    seed: number;
+    udpChecksum?: boolean;
+    injectGap?: number;
+  }>();
+  let modes: [PktgenMode, PktgenMode];
+  if (a.pair !== undefined) {
+    if (a.function !== undefined && a.function !== a.pair[0])
+      program.error('pktgen: -f and --pair disagree; give one of them');
+    modes = a.pair;
+  } else if (a.function !== undefined) {
+    modes = [a.function, PEER_MODE[a.function]];
+    process.stderr.write(
+      `pktgen: both ends of a pipe must live in this process; starting ${modes[1]} on the other end as the peer (see --pair)\n`,
+    );
+  } else {
+    return program.error(
+      'pktgen: give a mode with -f MODE or two with --pair A:B (e.g. --pair tx:rx)',
+    );
+  }
+  if (a.length.length > 2) program.error('pktgen: -l takes one size, or two for a range');
+  const size: number | [number, number] =
+    a.length.length === 0
+      ? 60
+      : a.length.length === 1
+        ? a.length[0]!
+        : [a.length[0]!, a.length[1]!];
+  const waitSec = a.wait === undefined ? 0 : a.wait === true ? 5 : a.wait;
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\npktgen: stopping (Ctrl-C again to quit at once)\n');
+      ac.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  const print = (ev: PktgenEvent): void => {
+    const s = ev.type === 'interval' ? ev : ev.summary;
+    const lines = ev.type === 'interval' ? [formatInterval(ev)] : formatSummary(ev.summary);
+    for (const l of lines) process.stdout.write(`[${s.mode} ${s.port}] ${l}\n`);
+  };
+  try {
+    const res = await runPktgenPair({
+      modes,
+      port: a.interface,
+      slots: a.slots,
+      size,
+      burst: a.burst,
+      count: a.count,
+      rate: a.rate,
+      reportMs: a.report,
+      waitSec,
+      seed: a.seed,
+      injectGap: a.injectGap,
+      frame: { udpChecksum: a.udpChecksum === true },
+      signal: ac.signal,
+      onEvent: print,
+    });
+    if (!res.buffersConserved) {
+      process.stderr.write('pktgen: warning: not every buffer returned to the pool\n');
+      return 1;
+    }
+    return 0;
+  } catch (e) {
+    const msg = e instanceof OptionError || e instanceof Error ? e.message : String(e);
+    process.stderr.write(`pktgen: ${msg}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

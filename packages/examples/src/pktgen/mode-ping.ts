@@ -1,0 +1,151 @@
+/**
+ * ping: send a burst of frames carrying a sequence number and the send time,
+ * wait for the pong end to echo them, and record round-trip times.
+ */
+import { POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
+import { PING_TS_OFF } from '../frames/frame-layout.js';
+import { FrameWriter, readSeq } from '../frames/frame-writer.js';
+import { RttStats } from '../stats/rtt-histogram.js';
+import { XorShift32 } from '../stats/xorshift.js';
+import { stopRequested } from './control.js';
+import type { PktgenSummary } from './events.js';
+import { Meter } from './meter.js';
+import { pollTimeout, type ModeEnv } from './mode-env.js';
+
+const tsF64 = new Float64Array(1);
+const tsU8 = new Uint8Array(tsF64.buffer);
+
+function putTime(u8: Uint8Array, off: number, ms: number): void {
+  tsF64[0] = ms;
+  for (let k = 0; k < 8; k++) u8[off + k] = tsU8[k]!;
+}
+
+function getTime(u8: Uint8Array, off: number): number {
+  for (let k = 0; k < 8; k++) tsU8[k] = u8[off + k]!;
+  return tsF64[0]!;
+}
+
+export function runPing(env: ModeEnv): PktgenSummary {
+  const { region, ep, o, ctrl } = env;
+  const tx = ep.txRings[0]!;
+  const rx = ep.rxRings[0]!;
+  const nt = tx.numSlots;
+  const nr = rx.numSlots;
+  const u32 = region.u32;
+  const u8 = region.u8;
+  const bufBase = region.bufBase;
+  const bufSize = region.bufSize;
+  const writer = new FrameWriter(o.frame);
+  const rng = new XorShift32(o.seed);
+  const span = o.sizeMax - o.sizeMin + 1;
+  const all = new RttStats(1 << 20, o.seed);
+  const interval = new RttStats(1 << 16, o.seed);
+  const meter = new Meter(o.mode, o.port, o.reportMs, env.emit, () => {
+    const r = {
+      count: interval.count,
+      minUs: interval.count > 0 ? interval.minUs : 0,
+      avgUs: interval.avgUs,
+      p99Us: interval.quantileUs(0.99),
+    };
+    interval.reset();
+    return r;
+  });
+  let seq = 0;
+  let sent = 0;
+  let received = 0;
+  let lost = 0;
+  let ended: PktgenSummary['ended'] | null = null;
+  meter.start(performance.now());
+  while (ended === null) {
+    if (stopRequested(ctrl)) {
+      ended = 'stopped';
+      break;
+    }
+    if (o.count > 0 && sent >= o.count) {
+      ended = 'count';
+      break;
+    }
+    let now = performance.now();
+    meter.tick(now);
+    let want = o.burst;
+    if (o.count > 0 && o.count - sent < want) want = o.count - sent;
+    ep.txsync();
+    let head = tx.head;
+    const tail = tx.tail;
+    if (head === tail) {
+      tx.cur = tail;
+      const ev = ep.poll(POLLOUT, pollTimeout(meter.untilReport(now)));
+      if ((ev & POLLHUP) !== 0 && (ev & POLLOUT) === 0) ended = 'peer-closed';
+      continue;
+    }
+    const first = seq;
+    let m = 0;
+    let bytes = 0;
+    now = performance.now();
+    while (head !== tail && m < want) {
+      const s = tx.slotI32(head);
+      const off = bufBase + u32[s]! * bufSize;
+      const len = span === 1 ? o.sizeMin : o.sizeMin + rng.below(span);
+      writer.write(u8, off, len, seq >>> 0);
+      putTime(u8, off + PING_TS_OFF, now);
+      u32[s + 1] = len;
+      seq++;
+      head = head + 1 === nt ? 0 : head + 1;
+      m++;
+      bytes += len;
+    }
+    tx.head = tx.cur = head;
+    ep.txsync();
+    sent += m;
+    meter.add(m, bytes, performance.now());
+    // Wait for the replies of this burst.
+    const deadline = now + o.pingTimeoutMs;
+    let got = 0;
+    while (got < m) {
+      const closed = ep.peerClosed;
+      ep.rxsync();
+      let h = rx.head;
+      const t = rx.tail;
+      if (h === t) {
+        const left = deadline - performance.now();
+        if (closed) ended = 'peer-closed';
+        else if (stopRequested(ctrl)) ended = 'stopped';
+        if (ended !== null || left <= 0) {
+          lost += m - got;
+          break;
+        }
+        ep.poll(POLLIN, pollTimeout(left < meter.untilReport(now) ? left : meter.untilReport(now)));
+        meter.tick(performance.now());
+        continue;
+      }
+      const at = performance.now();
+      while (h !== t) {
+        const s = rx.slotI32(h);
+        const off = bufBase + u32[s]! * bufSize;
+        const d = (readSeq(u8, off) - first) >>> 0;
+        if (d < m) {
+          const us = (at - getTime(u8, off + PING_TS_OFF)) * 1000;
+          all.add(us);
+          interval.add(us);
+          got++;
+        }
+        received++;
+        h = h + 1 === nr ? 0 : h + 1;
+      }
+      rx.head = rx.cur = h;
+    }
+  }
+  ep.rxsync();
+  const sum = meter.summary(ended);
+  sum.received = received;
+  sum.rtt = {
+    count: all.count,
+    minUs: all.count > 0 ? all.minUs : 0,
+    avgUs: all.avgUs,
+    p99Us: all.quantileUs(0.99),
+    maxUs: all.maxUs,
+    lost,
+    histogram: all.histogram(),
+  };
+  return sum;
+}

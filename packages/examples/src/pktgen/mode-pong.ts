@@ -1,0 +1,90 @@
+/** pong: echo every received frame back with the MAC addresses swapped (copying it into a TX buffer). */
+import { POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
+import { ETH_DST_OFF, ETH_SRC_OFF } from '../frames/frame-layout.js';
+import { stopRequested } from './control.js';
+import type { PktgenSummary } from './events.js';
+import { Meter } from './meter.js';
+import { pollTimeout, type ModeEnv } from './mode-env.js';
+
+export function runPong(env: ModeEnv): PktgenSummary {
+  const { region, ep, o, ctrl } = env;
+  const tx = ep.txRings[0]!;
+  const rx = ep.rxRings[0]!;
+  const nt = tx.numSlots;
+  const nr = rx.numSlots;
+  const u32 = region.u32;
+  const u8 = region.u8;
+  const bufBase = region.bufBase;
+  const bufSize = region.bufSize;
+  const meter = new Meter(o.mode, o.port, o.reportMs, env.emit);
+  let sent = 0;
+  let received = 0;
+  let ended: PktgenSummary['ended'] | null = null;
+  while (ended === null) {
+    if (stopRequested(ctrl)) {
+      ended = 'stopped';
+      break;
+    }
+    if (o.count > 0 && sent >= o.count) {
+      ended = 'count';
+      break;
+    }
+    const closed = ep.peerClosed;
+    ep.rxsync();
+    let h = rx.head;
+    const t = rx.tail;
+    const now = performance.now();
+    if (meter.started) meter.tick(now);
+    if (h === t) {
+      if (closed) ended = 'peer-closed';
+      else ep.poll(POLLIN, pollTimeout(meter.untilReport(now)));
+      continue;
+    }
+    if (!meter.started) meter.start(now);
+    let th = tx.head;
+    let tt = tx.tail;
+    if (th === tt) {
+      ep.txsync();
+      tt = tx.tail;
+      if (th === tt) {
+        tx.cur = tt;
+        const ev = ep.poll(POLLOUT, pollTimeout(meter.untilReport(now)));
+        if ((ev & POLLHUP) !== 0 && (ev & POLLOUT) === 0) ended = 'peer-closed';
+        continue;
+      }
+    }
+    let m = 0;
+    let bytes = 0;
+    let limit = o.burst;
+    if (o.count > 0 && o.count - sent < limit) limit = o.count - sent;
+    while (h !== t && th !== tt && m < limit) {
+      const rs = rx.slotI32(h);
+      const ts = tx.slotI32(th);
+      const len = u32[rs + 1]! & 0xffff;
+      const src = bufBase + u32[rs]! * bufSize;
+      const dst = bufBase + u32[ts]! * bufSize;
+      u8.copyWithin(dst, src, src + len);
+      if (len >= 12) {
+        for (let k = 0; k < 6; k++) {
+          u8[dst + ETH_DST_OFF + k] = u8[src + ETH_SRC_OFF + k]!;
+          u8[dst + ETH_SRC_OFF + k] = u8[src + ETH_DST_OFF + k]!;
+        }
+      }
+      u32[ts + 1] = len;
+      h = h + 1 === nr ? 0 : h + 1;
+      th = th + 1 === nt ? 0 : th + 1;
+      m++;
+      bytes += len;
+    }
+    rx.head = rx.cur = h;
+    tx.head = tx.cur = th;
+    ep.txsync();
+    received += m;
+    sent += m;
+    meter.add(m, bytes, performance.now());
+  }
+  ep.rxsync();
+  const sum = meter.summary(ended);
+  sum.received = received;
+  return sum;
+}

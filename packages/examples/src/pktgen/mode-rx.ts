@@ -1,0 +1,78 @@
+/** rx and rxseq: drain the RX ring, counting (and checking sequence numbers). */
+import { POLLIN } from '@pktfabric/pipes';
+import { readSeq } from '../frames/frame-writer.js';
+import { SeqTracker } from '../stats/seq-tracker.js';
+import { stopRequested } from './control.js';
+import type { PktgenSummary } from './events.js';
+import { Meter } from './meter.js';
+import { pollTimeout, type ModeEnv } from './mode-env.js';
+
+export function runRx(env: ModeEnv): PktgenSummary {
+  const { region, ep, o, ctrl } = env;
+  const rx = ep.rxRings[0]!;
+  const n = rx.numSlots;
+  const mask = rx.offsetMask;
+  const u32 = region.u32;
+  const u8 = region.u8;
+  const bufBase = region.bufBase;
+  const bufSize = region.bufSize;
+  const tracker = o.mode === 'rxseq' ? new SeqTracker(0) : null;
+  const meter = new Meter(o.mode, o.port, o.reportMs, env.emit);
+  let got = 0;
+  let ended: PktgenSummary['ended'];
+  for (;;) {
+    if (stopRequested(ctrl)) {
+      ended = 'stopped';
+      break;
+    }
+    if (o.count > 0 && got >= o.count) {
+      ended = 'count';
+      break;
+    }
+    // Read the peer's state before syncing: whatever it sent before closing is then visible.
+    const closed = ep.peerClosed;
+    ep.rxsync();
+    let h = rx.head;
+    const t = rx.tail;
+    const now = performance.now();
+    if (meter.started) meter.tick(now);
+    if (h === t) {
+      if (closed) {
+        ended = 'peer-closed';
+        break;
+      }
+      ep.poll(POLLIN, pollTimeout(meter.untilReport(now)));
+      continue;
+    }
+    if (!meter.started) meter.start(now);
+    let m = 0;
+    let bytes = 0;
+    const limit = o.count > 0 ? o.count - got : Infinity;
+    while (h !== t && m < limit) {
+      const s = rx.slotI32(h);
+      const len = u32[s + 1]! & 0xffff;
+      if (tracker !== null)
+        tracker.add(readSeq(u8, bufBase + u32[s]! * bufSize + (u32[s + 2]! & mask)));
+      bytes += len;
+      m++;
+      h = h + 1 === n ? 0 : h + 1;
+    }
+    rx.head = rx.cur = h;
+    got += m;
+    meter.add(m, bytes, now);
+  }
+  ep.rxsync();
+  const sum = meter.summary(ended);
+  if (tracker !== null) {
+    sum.seq = {
+      received: tracker.received,
+      gaps: tracker.gaps,
+      missing: tracker.missing,
+      duplicates: tracker.duplicates,
+      reordered: tracker.reordered,
+      stale: tracker.stale,
+      gapRecords: tracker.gapRecords.slice(),
+    };
+  }
+  return sum;
+}

@@ -1,0 +1,95 @@
+/** tx and txseq: fill the TX ring with frames, one txsync per burst. */
+import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
+import { FrameWriter } from '../frames/frame-writer.js';
+import { RateLimiter } from '../stats/rate-limiter.js';
+import { XorShift32 } from '../stats/xorshift.js';
+import { sleepUnlessStopped, stopRequested } from './control.js';
+import type { PktgenSummary } from './events.js';
+import { Meter } from './meter.js';
+import { pollTimeout, type ModeEnv } from './mode-env.js';
+
+export function runTx(env: ModeEnv): PktgenSummary {
+  const { region, ep, o, ctrl } = env;
+  const seqMode = o.mode === 'txseq';
+  const tx = ep.txRings[0]!;
+  const n = tx.numSlots;
+  const mask = tx.offsetMask;
+  const u32 = region.u32;
+  const u8 = region.u8;
+  const bufBase = region.bufBase;
+  const bufSize = region.bufSize;
+  const writer = new FrameWriter(o.frame);
+  const rng = new XorShift32(o.seed);
+  const span = o.sizeMax - o.sizeMin + 1;
+  const limiter = o.rate > 0 ? new RateLimiter(o.rate, o.burst) : null;
+  const meter = new Meter(o.mode, o.port, o.reportMs, env.emit);
+  const gap = o.injectGap;
+  let seq = 0;
+  let sent = 0;
+  let ended: PktgenSummary['ended'];
+  meter.start(performance.now());
+  for (;;) {
+    if (stopRequested(ctrl)) {
+      ended = 'stopped';
+      break;
+    }
+    if (o.count > 0 && sent >= o.count) {
+      ended = 'count';
+      break;
+    }
+    if (ep.peerClosed) {
+      ended = 'peer-closed';
+      break;
+    }
+    const now = performance.now();
+    meter.tick(now);
+    let want = o.burst;
+    if (o.count > 0 && o.count - sent < want) want = o.count - sent;
+    if (limiter !== null) {
+      const a = limiter.allowance(now);
+      if (a === 0) {
+        const w = limiter.waitMs(now);
+        const r = meter.untilReport(now);
+        sleepUnlessStopped(ctrl, w < r ? w : r);
+        continue;
+      }
+      if (a < want) want = a;
+    }
+    let head = tx.head;
+    let tail = tx.tail;
+    if (head === tail) {
+      ep.txsync();
+      tail = tx.tail;
+      if (head === tail) {
+        // Full: wake up when the ring moves past cur (netmap: cur = tail, then poll).
+        tx.cur = tail;
+        ep.poll(POLLOUT | POLLHUP, pollTimeout(meter.untilReport(now)));
+        continue;
+      }
+    }
+    let m = 0;
+    let bytes = 0;
+    while (head !== tail && m < want) {
+      const s = tx.slotI32(head);
+      const off = bufBase + u32[s]! * bufSize + (u32[s + 2]! & mask);
+      const len = span === 1 ? o.sizeMin : o.sizeMin + rng.below(span);
+      let sq = -1;
+      if (seqMode) {
+        if (seq === gap) seq++;
+        sq = seq >>> 0;
+        seq++;
+      }
+      writer.write(u8, off, len, sq);
+      u32[s + 1] = len;
+      head = head + 1 === n ? 0 : head + 1;
+      m++;
+      bytes += len;
+    }
+    tx.head = tx.cur = head;
+    ep.txsync();
+    sent += m;
+    limiter?.consume(m);
+    meter.add(m, bytes, performance.now());
+  }
+  return meter.summary(ended);
+}

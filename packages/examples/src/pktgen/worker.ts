@@ -1,0 +1,40 @@
+/**
+ * The worker one pktgen end runs in: attaches the region, opens the port,
+ * runs the mode, and posts events (see events.ts) to the parent. It always
+ * closes its end, so the peer sees the end of the stream.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { attachRegion } from '@pktfabric/core';
+import { openPort, type PipeEndpoint } from '@pktfabric/pipes';
+import { serializeError } from '../errors.js';
+import type { WorkerMessage } from './events.js';
+import { waitForPeer } from './mode-env.js';
+import type { ResolvedPktgenOptions } from './options.js';
+import { runMode } from './run-mode.js';
+
+export interface PktgenWorkerData {
+  sab: SharedArrayBuffer;
+  ctrl: SharedArrayBuffer;
+  opts: ResolvedPktgenOptions;
+}
+
+const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+const { sab, ctrl, opts } = workerData as PktgenWorkerData;
+let ep: PipeEndpoint | null = null;
+try {
+  const region = attachRegion(sab);
+  ep = openPort(region, opts.port);
+  post({ type: 'ready' });
+  const env = { region, ep, o: opts, ctrl: new Int32Array(ctrl), emit: post };
+  waitForPeer(env);
+  const summary = runMode(env);
+  post({ type: 'done', summary });
+} catch (e) {
+  post({ type: 'error', error: serializeError(e) });
+} finally {
+  try {
+    ep?.close();
+  } catch (e) {
+    post({ type: 'error', error: serializeError(e) });
+  }
+}
