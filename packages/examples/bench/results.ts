@@ -1,0 +1,88 @@
+/**
+ * bench-results.json: the machine-readable record of one bench run, kept in
+ * the same shape over time so runs can be compared:
+ * `{ "date", "node", "cpus", "rows": [ { "case", "packetSize", "medianPps",
+ * "runsPps", ... } ] }`. Rows may carry extra fields (ratios, notify calls,
+ * errors); the top level carries exactly these four.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CaseSummary } from '@pktfabric/pipes/bench';
+
+export const RESULTS_JSON = 'bench-results.json';
+export const RESULTS_SVG = 'bench-results.svg';
+
+export interface ResultRow {
+  case: string;
+  /** Bytes per packet. */
+  packetSize: number;
+  /** Median of runsPps, packets per second, rounded; 0 when every run failed. */
+  medianPps: number;
+  /** Packets per second of each successful run, rounded. */
+  runsPps: number[];
+  /** Median `Atomics.notify` calls per million packets (ring cases), else null. */
+  kicksPerMillion: number | null;
+  /** medianPps over the matching hand ring's (same per-packet work), or null. */
+  ratioToHandRing: number | null;
+  /** medianPps over postmessage-64b's, or null. */
+  ratioToPostMessage: number | null;
+  /** Why runs failed, if any did. */
+  errors: string[];
+}
+
+export interface ResultsFile {
+  /** ISO 8601 time the run started. */
+  date: string;
+  /** process.version of the node that ran it. */
+  node: string;
+  /** Logical CPUs of the machine. */
+  cpus: number;
+  rows: ResultRow[];
+}
+
+function round3(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 1000) / 1000;
+}
+
+export function toResultsFile(date: Date, rows: readonly CaseSummary[]): ResultsFile {
+  return {
+    date: date.toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    rows: rows.map((r) => ({
+      case: r.case,
+      packetSize: r.packetSize,
+      medianPps: Math.round(r.medianPps),
+      runsPps: r.runsPps.map((p) => Math.round(p)),
+      kicksPerMillion: round3(r.kicksPerMillion),
+      ratioToHandRing: round3(r.ratioToHandRing),
+      ratioToPostMessage: round3(r.ratioToPostMessage),
+      errors: r.errors,
+    })),
+  };
+}
+
+/**
+ * The repository root: the nearest directory above this script whose
+ * package.json declares workspaces (the script runs from
+ * packages/examples/dist/bench). Falls back to the current directory.
+ */
+export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = resolve(from);
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { workspaces?: unknown }).workspaces)
+          return dir;
+      } catch {
+        // not a readable package.json: keep walking up
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}

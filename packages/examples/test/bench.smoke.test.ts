@@ -1,0 +1,94 @@
+/**
+ * Smoke test of the throughput bench: a very short run of the built bench
+ * (dist) produces every row, the JSON file in its documented shape, and the
+ * SVG chart with one bar and one label per case. It checks that rows exist,
+ * not how fast anything is. Also: a run that outlives its hang guard fails
+ * with BenchCaseError instead of hanging.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BenchCaseError, runCase } from '@pktfabric/pipes/bench';
+
+const run = promisify(execFile);
+const MAIN = fileURLToPath(new URL('../dist/bench/main.js', import.meta.url));
+
+const CASES = [
+  ['pipe-index', 60],
+  ['pipe-64b-rw', 64],
+  ['pipe-1500b-copy', 1500],
+  ['postmessage-64b', 64],
+  ['postmessage-batch-64b', 64],
+  ['messagechannel-transfer-64b', 64],
+  ['handring-index', 60],
+  ['handring-64b-rw', 64],
+  ['handring-1500b-copy', 1500],
+] as const;
+
+const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('npm run bench (quick smoke run)', () => {
+  it('writes all 9 rows, the JSON shape and a 9-bar SVG', async () => {
+    expect(existsSync(MAIN), `${MAIN} is missing: build first (npm run build)`).toBe(true);
+    const { stdout } = await run(
+      process.execPath,
+      [MAIN, '--quick', '--runs', '1', '--duration', '0.15', '--out', out],
+      { timeout: 60_000 },
+    );
+
+    // progress: one line per case and run, then the table
+    for (const [name] of CASES) expect(stdout).toMatch(new RegExp(`\\] ${name} +run 1/1 `));
+    expect(stdout).not.toContain('FAILED');
+    expect(stdout).toContain('median Mpps');
+
+    const json = JSON.parse(readFileSync(join(out, 'bench-results.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(json).sort()).toEqual(['cpus', 'date', 'node', 'rows']);
+    expect(json.node).toBe(process.version);
+    expect(new Date(json.date as string).toISOString()).toBe(json.date);
+    expect(Number.isInteger(json.cpus) && (json.cpus as number) > 0).toBe(true);
+    const rows = json.rows as Record<string, unknown>[];
+    expect(rows.map((r) => [r.case, r.packetSize])).toEqual(CASES.map(([c, s]) => [c, s]));
+    for (const r of rows) {
+      expect(r.medianPps, String(r.case)).toBeGreaterThan(0);
+      expect(r.runsPps).toEqual([r.medianPps]);
+      expect(r.errors).toEqual([]);
+    }
+    const byCase = new Map(rows.map((r) => [r.case, r]));
+    expect(byCase.get('handring-64b-rw')!.ratioToHandRing).toBe(1);
+    expect(byCase.get('postmessage-64b')!.ratioToPostMessage).toBe(1);
+    expect(byCase.get('pipe-index')!.kicksPerMillion).toEqual(expect.any(Number));
+    expect(byCase.get('postmessage-64b')!.kicksPerMillion).toBeNull();
+
+    const svg = readFileSync(join(out, 'bench-results.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    const group = (cls: string): string => {
+      const start = svg.indexOf(`class="${cls}"`);
+      expect(start, cls).toBeGreaterThan(0);
+      return svg.slice(start, svg.indexOf('</g>', start));
+    };
+    expect(group('mark-rect role-mark bars').match(/<path /g)).toHaveLength(9);
+    const labels = group('mark-text role-mark labels').match(/<text[^>]*>[^<]*Mpps<\/text>/g);
+    expect(labels).toHaveLength(9);
+    for (const [name] of CASES) expect(svg).toContain(`>${name}</text>`);
+  }, 60_000);
+});
+
+describe('bench engine', () => {
+  it('fails a run that outlives its hang guard with BenchCaseError, without hanging', async () => {
+    const t0 = performance.now();
+    const err = await runCase('handring-index', { durationS: 30, hangGuardMs: 500 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BenchCaseError);
+    expect((err as BenchCaseError).reason).toBe('hang');
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  }, 30_000);
+});
