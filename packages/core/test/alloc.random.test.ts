@@ -174,7 +174,7 @@ function run(seed: number): { steps: number; ops: Record<Op, number>; peakHeld: 
         break;
       }
       case 'allocExtraBufs': {
-        const n = rnd() < 0.2 ? int(0, bufCount) : int(0, 24);
+        const n = rnd() < 0.2 ? int(0, bufCount) : int(0, Math.min(24, bufCount));
         const { head, count } = v.allocExtraBufs(n);
         expect(count, `allocExtraBufs(${n}) with ${free} free`).toBe(Math.min(n, free));
         if (count < n) failures++;
