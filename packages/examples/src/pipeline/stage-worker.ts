@@ -1,0 +1,127 @@
+/**
+ * The worker one stage replica runs in. Its control API (exposed with
+ * comlink): `init` opens the pipe ends and builds the stage, `run` moves
+ * packets until the end of the stream (or a stop) and resolves with the final
+ * stats, `stop` asks it to end, `stats` reads its counters at any time. The
+ * data path runs in slices of SLICE_MS and yields to the event loop in
+ * between, so control calls are answered within a slice.
+ */
+import { parentPort } from 'node:worker_threads';
+import * as Comlink from 'comlink';
+import { attachRegion } from '@pktfabric/core';
+import { openPort, type PipeEndpoint } from '@pktfabric/pipes';
+import { nodeEndpoint } from '../util/comlink-endpoint.js';
+import type { StageSpec } from './spec.js';
+import { SourceRuntime, StageRuntime, type StopMode } from './stage-runtime.js';
+import type { StageStats } from './stage-stats.js';
+import type { BatchFn, StageContext } from './stages/context.js';
+import { resolveGen, share } from './stages/gen.js';
+import { builtinStage } from './stages/registry.js';
+
+/** How long the data path runs before it yields to the event loop. */
+export const SLICE_MS = 20;
+
+export interface StageInit {
+  sab: SharedArrayBuffer;
+  stage: StageSpec;
+  index: number;
+  replica: number;
+  /** Ends this replica reads from (slave ends of the pipes from the previous stage). */
+  inputs: string[];
+  /** Ends this replica writes to (master ends of the pipes to the next stage). */
+  outputs: string[];
+  burst: number;
+  /** A user stage's module, as a file: URL. */
+  moduleUrl?: string;
+}
+
+export interface StageApi {
+  init(cfg: StageInit): Promise<void>;
+  run(): Promise<StageStats>;
+  stop(mode: StopMode): void;
+  stats(): StageStats | null;
+}
+
+async function loadUserStage(url: string, ctx: StageContext): Promise<BatchFn> {
+  const mod = (await import(url)) as {
+    default?: unknown;
+    process?: unknown;
+    setup?: (ctx: StageContext) => unknown;
+  };
+  if (typeof mod.setup === 'function') await mod.setup(ctx);
+  const fn = mod.default ?? mod.process;
+  if (typeof fn !== 'function')
+    throw new TypeError(
+      `${ctx.name}: the module must export a default function (batch, ctx) => void (see the README)`,
+    );
+  return fn as BatchFn;
+}
+
+let rt: SourceRuntime | StageRuntime | null = null;
+let pendingStop: StopMode = 0;
+
+const api: StageApi = {
+  async init(cfg) {
+    const region = attachRegion(cfg.sab);
+    const opened: PipeEndpoint[] = [];
+    try {
+      const inputs = cfg.inputs.map((n) => {
+        const ep = openPort(region, n);
+        opened.push(ep);
+        return ep;
+      });
+      const outputs = cfg.outputs.map((n) => {
+        const ep = openPort(region, n);
+        opened.push(ep);
+        return ep;
+      });
+      const s = cfg.stage;
+      const ctx = {
+        name: s.name,
+        kind: s.kind,
+        index: cfg.index,
+        replica: cfg.replica,
+        replicas: s.replicas,
+        params: Object.freeze({ ...s.params }),
+        counters: {} as Record<string, number>,
+      };
+      if (s.kind === 'gen') {
+        const g = resolveGen(s.params);
+        g.count = share(g.count, cfg.replica, s.replicas);
+        g.rate = g.rate > 0 ? g.rate / s.replicas : 0;
+        rt = new SourceRuntime(region, ctx, outputs, cfg.burst, g);
+      } else {
+        const fn = s.kind === 'user' ? await loadUserStage(cfg.moduleUrl!, ctx) : builtinStage(s);
+        rt = new StageRuntime(region, ctx, inputs, outputs, cfg.burst, fn);
+      }
+      if (pendingStop !== 0) rt.stopMode = pendingStop;
+    } catch (e) {
+      for (const ep of opened) if (!ep.isClosed) ep.close();
+      throw e;
+    }
+  },
+
+  async run() {
+    const r = rt;
+    if (r === null) throw new Error('run() before init()');
+    try {
+      while (!r.step(performance.now() + SLICE_MS)) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      r.closeAll();
+    }
+    return r.stats();
+  },
+
+  stop(mode) {
+    if (rt === null) pendingStop = mode > pendingStop ? mode : pendingStop;
+    else if (mode > rt.stopMode) rt.stopMode = mode;
+  },
+
+  stats() {
+    return rt === null ? null : rt.stats();
+  },
+};
+
+Comlink.expose(api, nodeEndpoint(parentPort!));
