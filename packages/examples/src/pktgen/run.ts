@@ -90,6 +90,11 @@ export interface PktgenPairOptions extends Omit<PktgenOptions, 'mode' | 'port'> 
   onEvent?: (ev: PktgenEvent, end: 0 | 1) => void;
   /** Aborting stops both ends. */
   signal?: AbortSignal;
+  /** Options for one end only, over the common ones (e.g. a count for the sender alone). */
+  overrides?: readonly [
+    Partial<Omit<PktgenOptions, 'mode' | 'port'>>?,
+    Partial<Omit<PktgenOptions, 'mode' | 'port'>>?,
+  ];
 }
 
 export interface PktgenPairResult {
@@ -110,6 +115,13 @@ export async function runPktgenPair(opts: PktgenPairOptions): Promise<PktgenPair
   const pn = parsePipeName(port0);
   if (pn.exclusive) throw new OptionError('port', 'a pipe end without flags, e.g. pipe{1', port0);
   const port1 = pipeEndName(pn.id, 1 - pn.end);
+  const { modes: _m, port: _p, slots: _s, onEvent, signal: _sig, overrides, ...common } = opts;
+  const ends = [
+    { ...common, ...overrides?.[0], mode: m0, port: port0 },
+    { ...common, ...overrides?.[1], mode: m1, port: port1 },
+  ];
+  // Validate both ends before anything starts, so that a bad option leaves nothing running.
+  for (const e of ends) resolvePktgenOptions(e);
   const slots = opts.slots ?? 1024;
   const region = createRegion({
     bufCount: 2 * slots + 64,
@@ -123,20 +135,24 @@ export async function runPktgenPair(opts: PktgenPairOptions): Promise<PktgenPair
   const onAbort = (): void => ac.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted === true) ac.abort();
-  const { modes: _m, port: _p, slots: _s, onEvent, signal: _sig, ...common } = opts;
-  const ends = [
-    { mode: m0, port: port0 },
-    { mode: m1, port: port1 },
-  ] as const;
-  const handles = ends.map((e, i) =>
-    startPktgen({
-      ...common,
-      ...e,
-      region,
-      signal: ac.signal,
-      onEvent: onEvent === undefined ? undefined : (ev) => onEvent(ev, i as 0 | 1),
-    }),
-  );
+  const handles: PktgenHandle[] = [];
+  try {
+    ends.forEach((e, i) =>
+      handles.push(
+        startPktgen({
+          ...e,
+          region,
+          signal: ac.signal,
+          onEvent: onEvent === undefined ? undefined : (ev) => onEvent(ev, i as 0 | 1),
+        }),
+      ),
+    );
+  } catch (e) {
+    ac.abort();
+    await Promise.allSettled(handles.map((h) => h.done));
+    pipe.release();
+    throw e;
+  }
   // When one end fails, stop the other so that nothing is left running.
   const settled = await Promise.allSettled(
     handles.map((h) =>

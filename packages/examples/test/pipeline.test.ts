@@ -1,0 +1,175 @@
+/**
+ * The pipeline generator end to end: real workers, one per stage replica,
+ * joined by pipes. Workers load the built output (`npx tsc -p tsconfig.build.json`).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  createPipeline,
+  runPipeline,
+  SpecError,
+  StageError,
+  type PipelineResult,
+  type PipelineSnapshot,
+} from '../src/index.js';
+
+const FIXTURES = fileURLToPath(new URL('../dist/test/fixtures/', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/src/pipeline/cli.js', import.meta.url));
+
+/** Every stage's packets = out + drops, and each stage takes in what the one before passed on. */
+function expectConservation(r: PipelineResult): void {
+  r.stages.forEach((s, i) => {
+    expect(s.out + s.drops, `stage ${i} ${s.name}`).toBe(s.packets);
+    if (i > 0) expect(s.packets, `stage ${i} ${s.name} in`).toBe(r.stages[i - 1]!.out);
+  });
+  expect(r.buffersConserved).toBe(true);
+}
+
+describe('runPipeline', () => {
+  it('moves N packets through 4 stages with per-stage counts that add up', async () => {
+    const snaps: PipelineSnapshot[] = [];
+    const r = await runPipeline('gen size=60-1514 count=300000 | swap-mac | checksum | count', {
+      statsIntervalMs: 50,
+      onStats: (s) => snaps.push(s),
+      slots: 256,
+    });
+    expect(r.stages.map((s) => [s.name, s.packets, s.drops, s.out])).toEqual([
+      ['gen', 300_000, 0, 300_000],
+      ['swap-mac', 300_000, 0, 300_000],
+      ['checksum', 300_000, 0, 300_000],
+      ['count', 300_000, 0, 300_000],
+    ]);
+    expect(r.stages[2]!.counters).toEqual({ bad: 0, notIpv4: 0 });
+    expect(r.stages[3]!.bytes).toBe(r.stages[0]!.bytes);
+    expect(r.stopped).toBe(false);
+    expectConservation(r);
+    expect(snaps.length).toBeGreaterThan(0);
+    expect(snaps[0]!.stages.map((s) => s.name)).toEqual(['gen', 'swap-mac', 'checksum', 'count']);
+  });
+
+  it('filter passes exactly the matching packets (=) and drops exactly them (!=)', async () => {
+    // dport cycles 1..10, so exactly one packet in ten has dport 9.
+    const eq = await runPipeline('gen count=100000 dport=1-10 | filter udp.dport=9 | count', {
+      slots: 256,
+    });
+    expect(eq.stages[1]!.drops).toBe(90_000);
+    expect(eq.stages[2]!.packets).toBe(10_000);
+    expectConservation(eq);
+    const ne = await runPipeline('gen count=100000 dport=1-10 | filter udp.dport!=9 | sink', {
+      slots: 256,
+    });
+    expect(ne.stages[1]!.drops).toBe(10_000);
+    expect(ne.stages[2]!.packets).toBe(90_000);
+    expectConservation(ne);
+  });
+
+  it('a replicated stage (x2, then x3) conserves the packet count and shares the work', async () => {
+    const r = await runPipeline(
+      'gen count=200000 | swap-mac x2 | ' + FIXTURES + 'mark-stage.js x3 keep=even | count',
+      { slots: 128 },
+    );
+    expect(r.stages.map((s) => s.replicas)).toEqual([1, 2, 3, 1]);
+    expect(r.stages[1]!.packets).toBe(200_000);
+    // gen numbers its packets 0..199999: the user stage drops the odd half.
+    expect(r.stages[2]!.drops).toBe(100_000);
+    expect(r.stages[2]!.counters.seen).toBe(200_000);
+    expect(r.stages[3]!.packets).toBe(100_000);
+    expectConservation(r);
+  });
+
+  it('a throwing user stage stops the pipeline with its name and error; no worker is left', async () => {
+    const p = await createPipeline(`gen | swap-mac | ${FIXTURES}throwing-stage.js | count`, {
+      slots: 128,
+      burst: 64,
+    });
+    expect(p.liveWorkers).toBe(4);
+    p.start();
+    const err = await p.done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StageError);
+    const se = err as StageError;
+    expect(se.stage).toBe('throwing-stage.js');
+    expect(se.index).toBe(2);
+    expect(se.cause.message).toMatch(/^boom in throwing-stage\.js/);
+    expect(se.message).toContain('stage 3 "throwing-stage.js" failed: Error: boom');
+    expect(p.liveWorkers).toBe(0);
+    // every pipe destroyed: all buffers back, no ring or if object held
+    expect(p.region.counters('buf').free).toBe(p.region.bufCount - 2);
+    expect(p.region.counters('ring').free).toBe(p.region.ringCount - 1);
+  });
+
+  it('stop() ends an endless gen; what was in flight drains and the counts still add up', async () => {
+    const p = await createPipeline('gen | swap-mac | count', {
+      slots: 256,
+      statsIntervalMs: 20,
+      onStats: (s) => {
+        if (s.stages[2]!.packets > 50_000) void p.stop();
+      },
+    });
+    p.start();
+    const r = await p.done;
+    expect(r.stopped).toBe(true);
+    expect(r.stages[2]!.packets).toBeGreaterThan(50_000);
+    expectConservation(r);
+    expect(p.liveWorkers).toBe(0);
+  });
+
+  it('rejects a bad spec or a missing module before starting workers', async () => {
+    await expect(runPipeline('gen | frobnicate')).rejects.toBeInstanceOf(SpecError);
+    await expect(runPipeline('gen | ./no/such/stage.js')).rejects.toBeInstanceOf(SpecError);
+  });
+
+  it('a module without a default function fails at init, naming the stage', async () => {
+    const err = await runPipeline(`gen count=10 | ${FIXTURES}../../src/index.js | count`).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StageError);
+    expect((err as StageError).stage).toBe('index.js');
+    expect((err as StageError).cause.name).toBe('TypeError');
+  });
+});
+
+describe('pktfabric-pipeline CLI', () => {
+  it('prints live lines and the final table; a throwing stage exits 1 with its name', () => {
+    const ok = spawnSync(
+      process.execPath,
+      [CLI, '-T', '100', '--slots', '128', 'gen count=20000 | swap-mac | count'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^1:gen\s+20000\s+1200000\s+0\s+20000\s/m);
+    expect(ok.stdout).toMatch(/^3:count\s+20000\s/m);
+    expect(ok.stdout).toMatch(/finished after/);
+    const bad = spawnSync(
+      process.execPath,
+      [CLI, '-T', '0', `gen | ${FIXTURES}throwing-stage.js | count`],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('stage 2 "throwing-stage.js" failed: Error: boom');
+  });
+
+  it('Ctrl-C (SIGINT) stops cleanly and prints the totals', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, '-T', '50', '--slots', '128', 'gen | count'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (!sent && /\[\s+[\d.]+ s\] 1:gen/.test(out)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    expect(code).toBe(0);
+    expect(out).toMatch(/stopped after/);
+    const gen = /^1:gen\s+(\d+)/m.exec(out);
+    const count = /^2:count\s+(\d+)/m.exec(out);
+    expect(gen).not.toBeNull();
+    expect(Number(count![1])).toBe(Number(gen![1]));
+  });
+});
