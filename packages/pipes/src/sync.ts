@@ -123,6 +123,9 @@ abstract class Link {
 
 /** The sending side of a linked pair: this end's TX ring, the peer's RX ring. */
 export class TxLink extends Link {
+  /** NS_MOREFRAG slots synced since the last complete packet (kept here, not in shared memory, so a peer cannot reset it). */
+  private openFrags = 0;
+
   /**
    * Publishes [hwcur, head) to the peer (up to the last complete packet) and
    * reclaims what the peer released. Returns true when it published. Throws
@@ -141,7 +144,8 @@ export class TxLink extends Link {
       const offMask = this.offMask;
       let k = hwcur;
       let complete = -1;
-      let frags = 0;
+      // Slots of a packet begun in an earlier sync count toward its limit too.
+      let frags = this.openFrags;
       while (k !== head) {
         const s = slots + (k << 2);
         const bi = u32[s]!;
@@ -166,6 +170,7 @@ export class TxLink extends Link {
         k = k + 1 === n ? 0 : k + 1;
       }
       i32[b + RING_HWCUR_I32] = head;
+      this.openFrags = frags;
       if (complete >= 0) {
         Atomics.store(i32, this.peer + RING_PIPE_TAIL_I32, complete + 1 === n ? 0 : complete + 1);
         published = true;
