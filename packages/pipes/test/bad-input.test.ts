@@ -307,6 +307,38 @@ describe('user garbage on the transmit ring, detected at txsync', () => {
     closeAll(w);
   });
 
+  it(`a packet of more than ${MAX_FRAGS} slots written over several txsyncs: SlotError(frags) all the same`, () => {
+    const w = world();
+    const tx = w.m.txRings[0]!;
+    const rx = w.s.rxRings[0]!;
+    for (let f = 0; f < 40; f++) stage(tx, 10, NS_MOREFRAG);
+    w.m.txsync(); // 40 slots of one packet synced, nothing published
+    w.s.rxsync();
+    expect(rx.tail).toBe(6);
+    const start = tx.head;
+    for (let f = 0; f < 40; f++) stage(tx, 10, f < 39 ? NS_MOREFRAG : 0);
+    const bad = (start + MAX_FRAGS - 40 - 1) % SLOTS; // the packet's 64th slot
+    const e = onlyChanges(
+      w.region,
+      [ringWord(tx, RING_HEAD_I32), ringWord(tx, RING_CUR_I32), ...slotWords(tx, bad)],
+      () => w.m.txsync(),
+    );
+    expect(e).toBeInstanceOf(SlotError);
+    expect([(e as SlotError).field, (e as SlotError).slot]).toEqual(['frags', bad]);
+    expectReset(tx);
+    w.s.rxsync();
+    expect(rx.tail).toBe(6); // nothing of it was published
+    // Ending the packet within the limit publishes it: 40 + 24 slots.
+    for (let f = 0; f < 24; f++) stage(tx, 10, f < 23 ? NS_MOREFRAG : 0);
+    w.m.txsync();
+    const got: number[] = [];
+    for (let p = w.s.recv(); p !== null; p = w.s.recv()) got.push(p.length);
+    expect(got).toEqual([70, 71, 72, 10 * MAX_FRAGS]);
+    w.s.release();
+    expectWorks(w.m, w.s);
+    closeAll(w);
+  });
+
   it('a released tail written out of range by the peer: PeerCorruptError, nothing reclaimed', () => {
     const w = world();
     const tx = w.m.txRings[0]!;
