@@ -1,13 +1,15 @@
 /**
  * ping: send a burst of frames carrying a sequence number and the send time,
- * wait for the pong end to echo them, and record round-trip times.
+ * wait for the pong end to echo them, and record round-trip times. `-R`
+ * paces the pings.
  */
 import { POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
 import { PING_TS_OFF } from '../frames/frame-layout.js';
 import { FrameWriter, readSeq } from '../frames/frame-writer.js';
+import { RateLimiter } from '../stats/rate-limiter.js';
 import { RttStats } from '../stats/rtt-histogram.js';
 import { XorShift32 } from '../stats/xorshift.js';
-import { stopRequested } from './control.js';
+import { sleepUnlessStopped, stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
 import { pollTimeout, type ModeEnv } from './mode-env.js';
@@ -38,6 +40,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
   const writer = new FrameWriter(o.frame);
   const rng = new XorShift32(o.seed);
   const span = o.sizeMax - o.sizeMin + 1;
+  const limiter = o.rate > 0 ? new RateLimiter(o.rate, o.burst) : null;
   const all = new RttStats(1 << 20, o.seed);
   const interval = new RttStats(1 << 16, o.seed);
   const meter = new Meter(o.mode, o.port, o.reportMs, env.emit, () => {
@@ -69,6 +72,16 @@ export function runPing(env: ModeEnv): PktgenSummary {
     meter.tick(now);
     let want = o.burst;
     if (o.count > 0 && o.count - sent < want) want = o.count - sent;
+    if (limiter !== null) {
+      const a = limiter.allowance(now);
+      if (a === 0) {
+        const w = limiter.waitMs(now);
+        const r = meter.untilReport(now);
+        sleepUnlessStopped(ctrl, w < r ? w : r);
+        continue;
+      }
+      if (a < want) want = a;
+    }
     ep.txsync();
     let head = tx.head;
     const tail = tx.tail;
@@ -97,6 +110,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
     tx.head = tx.cur = head;
     ep.txsync();
     sent += m;
+    limiter?.consume(m);
     meter.add(m, bytes, performance.now());
     // Wait for the replies of this burst.
     const deadline = now + o.pingTimeoutMs;
