@@ -335,7 +335,13 @@ export class PipeEndpoint {
         this.txsync(l.view.ringId);
         room = i32[b + RING_TAIL_I32]! - head;
         if (room < 0) room += v.numSlots;
-        if (room < frags) continue;
+        if (room < frags) {
+          // Not enough room: make the tail the wake-up point, so that
+          // poll(POLLOUT) sleeps until the peer frees slots (netmap's
+          // cur = tail) instead of reporting the too-small room as ready.
+          i32[b + RING_CUR_I32] = i32[b + RING_TAIL_I32]!;
+          continue;
+        }
       }
       const u32 = region.u32;
       for (let f = 0; f < frags; f++) {
