@@ -4,8 +4,10 @@
  */
 import {
   attachRegion,
+  MAX_FRAGS,
   Notifier,
   NS_MOREFRAG,
+  OptionError,
   RING_CUR_I32,
   RING_HEAD_I32,
   RING_TAIL_I32,
@@ -297,10 +299,13 @@ export class PipeEndpoint {
    * Copies `bytes` into the next free slot(s) of a TX ring (split over several
    * slots with NS_MOREFRAG when longer than a buffer) and publishes. Returns
    * false, sending nothing, when there is no room (backpressure: poll for
-   * POLLOUT and retry). Does not allocate.
+   * POLLOUT and retry). Throws OptionError for a packet that can never fit
+   * (more than 64 slots, or more than a ring holds: see `maxPacketBytes`).
+   * Does not allocate.
    */
   send(bytes: Uint8Array): boolean {
     this.live();
+    this.checkFits(bytes);
     const ok = this.put(bytes);
     if (ok) this.txsync();
     return ok;
@@ -309,13 +314,31 @@ export class PipeEndpoint {
   /**
    * Copies as many packets of `list` as fit, in order, and publishes them
    * with one sync. Returns how many were accepted; the rest were not sent.
+   * Throws OptionError, sending none, if any packet can never fit.
    */
   sendBatch(list: readonly Uint8Array[]): number {
     this.live();
+    // Refuse the whole batch before queuing any of it if one packet can never fit.
+    for (let i = 0; i < list.length; i++) this.checkFits(list[i]!);
     let k = 0;
     while (k < list.length && this.put(list[k]!)) k++;
     if (k > 0) this.txsync();
     return k;
+  }
+
+  /** Largest packet send() can take: min(64, slots - 1) buffers. */
+  get maxPacketBytes(): number {
+    return Math.min(MAX_FRAGS, this.tx[0]!.view.numSlots - 1) * this.region.bufSize;
+  }
+
+  private checkFits(bytes: Uint8Array): void {
+    const most = this.maxPacketBytes;
+    if (bytes.length > most)
+      throw new OptionError(
+        'packet length',
+        `at most ${most} bytes (min(${MAX_FRAGS}, slots - 1) buffers of ${this.region.bufSize})`,
+        bytes.length,
+      );
   }
 
   private put(bytes: Uint8Array): boolean {
