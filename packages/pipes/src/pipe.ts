@@ -28,6 +28,8 @@ import {
   MIN_RING_SLOTS,
   MAX_RING_SLOTS,
   DEFAULT_RING_SLOTS,
+  MAX_PIPE_ID,
+  MAX_PORT_RINGS,
   type Region,
 } from '@pktfabric/core';
 import type { OpenOptions, PipeOptions } from './api.js';
@@ -45,8 +47,6 @@ import {
   END_STATE_I32,
   END_WAITERS_I32,
   endI32,
-  MAX_PIPE_ID,
-  MAX_PIPE_RINGS,
   maxRingsFor,
   PIPE_ID_I32,
   PIPE_MAGIC,
@@ -129,7 +129,7 @@ function validate(
   const { id } = opts;
   if (id !== undefined && (!isInt(id) || id < 0 || id > MAX_PIPE_ID))
     throw new OptionError('id', `an integer from 0 to ${MAX_PIPE_ID}`, id);
-  const maxRings = Math.min(MAX_PIPE_RINGS, maxRingsFor(region.ifSize));
+  const maxRings = Math.min(MAX_PORT_RINGS, maxRingsFor(region.ifSize));
   const rings = opts.rings ?? 1;
   if (!isInt(rings) || rings < 1 || rings > maxRings)
     throw new OptionError(
@@ -284,14 +284,22 @@ export interface OpenedEnd {
  */
 export function openEnd(region: Region, name: string, opts: OpenOptions): OpenedEnd {
   const pn = parsePipeName(name);
-  const extra = opts.extraBufs ?? 0;
+  if (pn.memId !== null && pn.memId !== region.memId) {
+    throw new OptionError(
+      'name',
+      `a region with memId ${pn.memId} (this region has memId ${region.memId})`,
+      name,
+    );
+  }
+  const extra = opts.extraBufs ?? pn.conf.extraBufs ?? 0;
   if (!Number.isInteger(extra) || extra < 0 || extra > region.bufCount)
     throw new OptionError('extraBufs', `an integer from 0 to ${region.bufCount}`, extra);
   const table = new PortTable(region);
   return table.withLock(() => {
     let ifIdx = lookupPipe(region, table, pn.id);
     if (ifIdx === 0) {
-      const o = validate(region, {});
+      const c = pn.conf;
+      const o = validate(region, { rings: c.txRings ?? c.rxRings, slots: c.txSlots ?? c.rxSlots });
       ifIdx = build(region, table, pn.id, o.rings, o.slots, o.maxOffset, 0);
     }
     const i32 = region.i32;

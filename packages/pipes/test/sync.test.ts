@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BusyError, createRegion, NS_BUF_CHANGED, NS_MOREFRAG, type Region } from '@pktfabric/core';
+import {
+  BusyError,
+  createRegion,
+  NS_BUF_CHANGED,
+  NS_MOREFRAG,
+  OptionError,
+  PortNameError,
+  type Region,
+} from '@pktfabric/core';
 import { createPipe, openPort, POLLHUP, POLLIN, POLLOUT, type PipeEndpoint } from '../src/index.js';
 
 function setup(
@@ -189,5 +197,31 @@ describe('pipe sync semantics', () => {
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6]);
     s.release();
     expect(m.send(new Uint8Array([9]))).toBe(true);
+  });
+
+  it('creates a pipe on first open from @conf options, and refuses names that are not pipe ends', () => {
+    const region = createRegion({ bufCount: 4096, memId: 9 });
+    const m = openPort(region, 'pipe{5@conf:rings=2,slots=64');
+    expect(m.txRings.length).toBe(2);
+    expect(m.txRings[0]!.numSlots).toBe(64);
+    const s = openPort(region, 'pipe}5@conf:extra_bufs=3');
+    expect(s.rxRings.length).toBe(2);
+    expect(region.extraListLength(s.extraHead)).toBe(3);
+    expect(openPort(region, 'pipe{6@9').close()).not.toBeNull();
+    for (const bad of [
+      'vale0:p1',
+      'pipe{3/t',
+      'netmap:eth0{3',
+      'pipe{3-1',
+      'pipe{',
+      'pipe{3/q',
+      'pipe{3@conf:rings=2,tx_rings=2,rx_rings=3',
+    ]) {
+      expect(() => openPort(region, bad), bad).toThrow(PortNameError);
+    }
+    expect(() => openPort(region, 'pipe{3@7')).toThrow(OptionError);
+    m.close();
+    s.close();
+    expect(region.bufPool.countFree()).toBe(4094);
   });
 });

@@ -74,6 +74,3 @@ export function endI32(end: number, field: number): number {
 export function maxRingsFor(ifSize: number): number {
   return Math.floor((ifSize / 4 - PIPE_RING_TABLE_I32) / PIPE_RING_ENTRY_I32);
 }
-
-export const MAX_PIPE_RINGS = 256;
-export const MAX_PIPE_ID = 65535;
