@@ -156,7 +156,7 @@ export class TxLink extends Link {
           }
           u32[shadow + k] = bi;
         }
-        if ((lf & 0xffff) + (u32[s + 2]! & offMask) > bufSize) {
+        if ((offMask === 0 ? lf & 0xffff : (lf & 0xffff) + (u32[s + 2]! & offMask)) > bufSize) {
           this.badSlot(k, hwcur, 'len', lf & 0xffff, `len + offset <= ${bufSize}`);
         }
         if ((lf & MOREFRAG_HI) !== 0) {
@@ -276,7 +276,11 @@ export class RxLink extends Link {
             'the buffer the sender validated',
             true,
           );
-        } else if ((u32[s + 1]! & 0xffff) + (u32[s + 2]! & offMask) > bufSize) {
+        } else if (
+          (offMask === 0
+            ? u32[s + 1]! & 0xffff
+            : (u32[s + 1]! & 0xffff) + (u32[s + 2]! & offMask)) > bufSize
+        ) {
           const len = u32[s + 1]! & 0xffff;
           u32[s + 1] = 0;
           this.errors++;
