@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { BusyError, ExhaustedError, OptionError, PortNameError } from './errors.js';
 import {
   NAME_ENTRY_BYTES,
@@ -20,12 +21,17 @@ export const MAX_PORT_KIND = 0x7fffffff;
 /** Largest ifIndex the table stores. */
 export const MAX_PORT_IF_INDEX = 0x7fffffff;
 
-/** Lock word values (a three-state futex mutex: Drepper, "Futexes Are Tricky"). */
+/**
+ * Lock word: 0 when free; otherwise the holder's tag (threadId + 1, shifted
+ * left by one) with bit 0 set when some thread may be asleep in Atomics.wait
+ * (the release must notify). A futex mutex in the manner of Drepper's
+ * "Futexes Are Tricky", with the owner recorded so that a parent can break
+ * the lock of a worker that died holding it (`releaseIfHeldBy`).
+ */
 const LOCK_FREE = 0;
-/** Held, and nobody has announced that it sleeps. */
-const LOCK_HELD = 1;
-/** Held, and some thread may be asleep in Atomics.wait: the release must notify. */
-const LOCK_CONTENDED = 2;
+const CONTENDED_BIT = 1;
+/** This thread's tag in the lock word. */
+const OWNER_TAG = (threadId + 1) << 1;
 
 /** `Atomics.load`s of the lock word before a contended acquire parks the thread. */
 export const PORT_TABLE_SPIN = 1000;
@@ -243,36 +249,64 @@ export class PortTable {
   }
 
   /*
-   * Why no thread sleeps forever: a waiter sets the word to LOCK_CONTENDED
-   * (Atomics.exchange) before Atomics.wait(word, LOCK_CONTENDED), which
-   * re-reads the word atomically with going to sleep. A releaser does
-   * Atomics.exchange(word, LOCK_FREE) and notifies when the old value was
-   * LOCK_CONTENDED. Either the releaser's exchange comes after the waiter's
-   * (it sees LOCK_CONTENDED and notifies) or before it (the waiter's exchange
-   * returns LOCK_FREE: it now holds the lock and does not sleep). A thread
-   * that took the lock through the contended path keeps the word at
-   * LOCK_CONTENDED, so its release notifies any other sleeper.
+   * Why no thread sleeps forever: a waiter sets the contended bit on the
+   * holder's word (Atomics.compareExchange) before
+   * Atomics.wait(word, holder | CONTENDED_BIT), which re-reads the word
+   * atomically with going to sleep. A releaser does
+   * Atomics.exchange(word, LOCK_FREE) and notifies when the old value had the
+   * bit. Either the releaser's exchange comes after the waiter's
+   * compareExchange (it sees the bit and notifies) or before it (the
+   * compareExchange fails, the waiter re-reads 0 and takes the lock). A
+   * thread that took the lock through the contended path sets the bit
+   * itself, so its release notifies any other sleeper.
    */
   private acquire(): void {
     const i32 = this.i32;
-    if (Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, LOCK_HELD) === LOCK_FREE) return;
+    if (Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, OWNER_TAG) === LOCK_FREE) return;
     for (let s = PORT_TABLE_SPIN; s > 0; s--) {
       if (
         Atomics.load(i32, HDR_NAME_LOCK_I32) === LOCK_FREE &&
-        Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, LOCK_HELD) === LOCK_FREE
+        Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, OWNER_TAG) === LOCK_FREE
       ) {
         return;
       }
     }
-    while (Atomics.exchange(i32, HDR_NAME_LOCK_I32, LOCK_CONTENDED) !== LOCK_FREE) {
+    for (;;) {
+      const v = Atomics.load(i32, HDR_NAME_LOCK_I32);
+      if (v === LOCK_FREE) {
+        const mine = OWNER_TAG | CONTENDED_BIT;
+        if (Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, mine) === LOCK_FREE) return;
+        continue;
+      }
+      const contended = v | CONTENDED_BIT;
+      if (v !== contended && Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, v, contended) !== v)
+        continue;
       this.parked++;
-      Atomics.wait(i32, HDR_NAME_LOCK_I32, LOCK_CONTENDED);
+      Atomics.wait(i32, HDR_NAME_LOCK_I32, contended);
     }
   }
 
   private release(): void {
-    if (Atomics.exchange(this.i32, HDR_NAME_LOCK_I32, LOCK_FREE) === LOCK_CONTENDED) {
-      Atomics.notify(this.i32, HDR_NAME_LOCK_I32, 1);
+    const old = Atomics.exchange(this.i32, HDR_NAME_LOCK_I32, LOCK_FREE);
+    if ((old & CONTENDED_BIT) !== 0) Atomics.notify(this.i32, HDR_NAME_LOCK_I32, 1);
+  }
+
+  /**
+   * Breaks the lock if the thread `deadThreadId` holds it, waking every
+   * waiter; returns true if it did. Only for a thread known to be gone (a
+   * worker's 'exit' event): what it was changing under the lock may be left
+   * half done (an if object or ring taken but not yet registered is then
+   * lost until the region is dropped), but no thread waits forever.
+   */
+  releaseIfHeldBy(deadThreadId: number): boolean {
+    const tag = (deadThreadId + 1) << 1;
+    for (;;) {
+      const v = Atomics.load(this.i32, HDR_NAME_LOCK_I32);
+      if ((v & ~CONTENDED_BIT) !== tag) return false;
+      if (Atomics.compareExchange(this.i32, HDR_NAME_LOCK_I32, v, LOCK_FREE) === v) {
+        Atomics.notify(this.i32, HDR_NAME_LOCK_I32);
+        return true;
+      }
     }
   }
 }

@@ -216,13 +216,14 @@ describe('PortTable under concurrent workers', () => {
       const waiter: { worker: Worker; result: Promise<PortTableWorkerResult> }[] = [];
       try {
         await waitFor(ctl, CTL_HELD, 1);
-        expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(1); // held, nobody waiting
+        // held by the holder's thread, nobody waiting
+        expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((holder.worker.threadId + 1) << 1);
         waiter.push(start({ ...base, mode: 'lookup', id: 1 }));
         await waitFor(ctl, CTL_LOOKUP, 1);
         // The waiter marks the word contended just before Atomics.wait. Poll for
         // that state (bounded); it cannot finish while the holder holds the lock.
         const deadline = Date.now() + 30_000;
-        while (Atomics.load(r.i32, HDR_NAME_LOCK_I32) !== 2) {
+        while ((Atomics.load(r.i32, HDR_NAME_LOCK_I32) & 1) !== 1) {
           if (Date.now() > deadline) throw new Error('the waiter never marked the lock contended');
           await new Promise<void>((res) => setImmediate(res));
         }
@@ -242,4 +243,31 @@ describe('PortTable under concurrent workers', () => {
       }
     },
   );
+
+  it('a parent breaks the lock of a worker that died holding it (releaseIfHeldBy)', async () => {
+    const r = region();
+    const table = new PortTable(r);
+    table.insert(COUNTER_NAME, PORT_KIND_VALE, 7);
+    const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4));
+    const holder = start({
+      sab: r.sab,
+      ctl: ctl.buffer as SharedArrayBuffer,
+      seed,
+      ops: 0,
+      own: 0,
+      shared: 0,
+      mode: 'hold',
+      id: 0,
+    });
+    holder.result.catch(() => {}); // terminated on purpose
+    await waitFor(ctl, CTL_HELD, 1);
+    const tid = holder.worker.threadId;
+    expect(table.releaseIfHeldBy(tid + 1000)).toBe(false); // not the holder: untouched
+    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((tid + 1) << 1);
+    await holder.worker.terminate(); // dies inside withLock
+    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((tid + 1) << 1);
+    expect(table.releaseIfHeldBy(tid)).toBe(true);
+    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(0);
+    expect(table.lookup(COUNTER_NAME)).toEqual({ kind: PORT_KIND_VALE, ifIndex: 7, entry: 0 });
+  });
 });

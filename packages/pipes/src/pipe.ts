@@ -477,6 +477,9 @@ export function watchWorker(region: Region, name: string, worker: Worker): () =>
   const pn = parsePipeName(name);
   const tid = worker.threadId;
   const onExit = (): void => {
+    // A worker terminated inside an open or close would leave the table lock
+    // held forever; it is gone now, so break its lock first.
+    new PortTable(region).releaseIfHeldBy(tid);
     markDead(region, pn.id, pn.end, tid);
   };
   worker.once('exit', onExit);
