@@ -13,6 +13,7 @@ import {
   RING_NUM_SLOTS_I32,
   RING_OFFSET_MASK_I32,
   RING_OWNER_IF_I32,
+  RING_MAX_OFFSET_I32,
   RING_PEER_OFF_I32,
   RING_PIPE_TAIL_I32,
   RING_SHADOW_OFF_I32,
@@ -119,6 +120,7 @@ export function initRing(region: Region, off: number, init: RingInit): void {
   i32[b + RING_OFFSET_MASK_I32] = maxOffset === 0 ? 0 : (1 << (32 - Math.clz32(maxOffset))) - 1;
   i32[b + RING_MEM_ID_I32] = region.memId;
   i32[b + RING_OWNER_IF_I32] = init.ownerIf;
+  i32[b + RING_MAX_OFFSET_I32] = maxOffset;
 }
 
 /**

@@ -30,7 +30,7 @@ export class SlotError extends PktfabricError {
   constructor(
     readonly ring: string,
     readonly slot: number,
-    readonly field: 'bufIdx' | 'len' | 'frags',
+    readonly field: 'bufIdx' | 'len' | 'frags' | 'offset',
     readonly value: number,
     readonly limit: string,
     readonly fromPeer: boolean,

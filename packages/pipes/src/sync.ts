@@ -26,6 +26,7 @@ import {
   RING_HEAD_I32,
   RING_HWCUR_I32,
   RING_HWTAIL_I32,
+  RING_MAX_OFFSET_I32,
   RING_PIPE_TAIL_I32,
   RING_TAIL_I32,
   RING_TS_F64_BYTE,
@@ -57,6 +58,7 @@ abstract class Link {
   protected readonly bufCount: number;
   protected readonly bufSize: number;
   protected readonly offMask: number;
+  protected readonly maxOff: number;
   /** Syncs that found an error (this object only). */
   errors = 0;
 
@@ -74,6 +76,7 @@ abstract class Link {
     this.bufCount = region.bufCount;
     this.bufSize = region.bufSize;
     this.offMask = this.view.offsetMask;
+    this.maxOff = region.i32[this.b + RING_MAX_OFFSET_I32]!;
   }
 
   /** Checks head and cur against [hwcur, hwtail]; on a bad value resets both to hwcur and throws. */
@@ -156,8 +159,16 @@ export class TxLink extends Link {
           }
           u32[shadow + k] = bi;
         }
-        if ((offMask === 0 ? lf & 0xffff : (lf & 0xffff) + (u32[s + 2]! & offMask)) > bufSize) {
-          this.badSlot(k, hwcur, 'len', lf & 0xffff, `len + offset <= ${bufSize}`);
+        if (offMask === 0) {
+          if ((lf & 0xffff) > bufSize)
+            this.badSlot(k, hwcur, 'len', lf & 0xffff, `at most ${bufSize}`);
+        } else {
+          const off = u32[s + 2]! & offMask;
+          if (off > this.maxOff)
+            this.badSlot(k, hwcur, 'offset', off, `at most ${this.maxOff} (maxOffset)`);
+          if ((lf & 0xffff) + off > bufSize) {
+            this.badSlot(k, hwcur, 'len', lf & 0xffff, `len + offset <= ${bufSize}`);
+          }
         }
         if ((lf & MOREFRAG_HI) !== 0) {
           if (++frags >= MAX_FRAGS)
@@ -193,7 +204,7 @@ export class TxLink extends Link {
   private badSlot(
     k: number,
     hwcur: number,
-    field: 'bufIdx' | 'len' | 'frags',
+    field: 'bufIdx' | 'len' | 'frags' | 'offset',
     value: number,
     limit: string,
   ): never {

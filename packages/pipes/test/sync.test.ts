@@ -8,7 +8,15 @@ import {
   PortNameError,
   type Region,
 } from '@pktfabric/core';
-import { createPipe, openPort, POLLHUP, POLLIN, POLLOUT, type PipeEndpoint } from '../src/index.js';
+import {
+  createPipe,
+  openPort,
+  POLLHUP,
+  POLLIN,
+  POLLOUT,
+  SlotError,
+  type PipeEndpoint,
+} from '../src/index.js';
 
 function setup(
   slots = 8,
@@ -223,5 +231,24 @@ describe('pipe sync semantics', () => {
     m.close();
     s.close();
     expect(region.bufPool.countFree()).toBe(4094);
+  });
+
+  it('refuses a per-slot offset over the maxOffset chosen at creation, even inside the mask', () => {
+    const { m, s } = setup(8, 0, 64); // mask 127
+    const tx = m.txRings[0]!;
+    tx.setOffset(0, 100);
+    tx.setLen(0, 10);
+    tx.head = tx.cur = 1;
+    let err: unknown;
+    try {
+      m.txsync();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SlotError);
+    expect((err as SlotError).field).toBe('offset');
+    expect(tx.head).toBe(0);
+    s.rxsync();
+    expect(s.rxRings[0]!.tail).toBe(0);
   });
 });

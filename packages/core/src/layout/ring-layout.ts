@@ -10,7 +10,7 @@
  *
  * ```
  *  +0    line 0 (ro)  NUM_SLOTS BUF_SIZE RING_ID DIR SLOTS_OFF SHADOW_OFF
- *                     OFFSET_MASK MEM_ID PEER_OFF OWNER_IF
+ *                     OFFSET_MASK MEM_ID PEER_OFF OWNER_IF MAX_OFFSET
  *  +64   line 1 (u)   HEAD CUR FLAGS . TS(f64)
  *  +128  line 2 (k)   TAIL HWCUR HWTAIL STATE ERRORS
  *  +192  line 3 (p)   PIPE_TAIL  <- the word a sleeper of this end waits on
@@ -45,6 +45,8 @@ export const RING_MEM_ID_I32 = 7;
 export const RING_PEER_OFF_I32 = 8;
 /** Index of the if object that owns this ring. */
 export const RING_OWNER_IF_I32 = 9;
+/** Largest per-slot offset the ring accepts (chosen at registration; the mask may allow more). */
+export const RING_MAX_OFFSET_I32 = 10;
 
 // line 1 (u)
 export const RING_HEAD_I32 = 16;
