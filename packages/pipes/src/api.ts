@@ -17,6 +17,14 @@ export interface PipeOptions {
 export interface OpenOptions {
   /** Extra buffers to take at open (netmap's nr_extra_bufs); the pool may give fewer. @defaultValue 0 */
   extraBufs?: number;
+  /**
+   * Cheap peeks at the peer's words a blocking poll() makes before it parks
+   * in Atomics.wait, 0 .. 10^7. Long spins suit a thread with a core of its
+   * own (fewer sleeps and wake-ups at saturation); when more threads are
+   * busy than there are cores, a short spin (a few hundred) gives the core
+   * to the peer sooner. @defaultValue POLL_SPIN (20000)
+   */
+  spin?: number;
 }
 
 /** A cloneable description of one pipe end, for postMessage to a worker. */

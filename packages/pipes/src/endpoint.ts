@@ -87,9 +87,16 @@ export class PipeEndpoint {
   private readonly peerStateI32: number;
   private closed = false;
   private txRr = 0;
+  /** Peeks a blocking poll makes before parking (OpenOptions.spin). */
+  private readonly spin: number;
   private rxRr = 0;
 
   constructor(region: Region, name: string, opts: OpenOptions) {
+    const spin = opts.spin ?? POLL_SPIN;
+    if (!Number.isInteger(spin) || spin < 0 || spin > 1e7) {
+      throw new OptionError('spin', 'an integer from 0 to 10000000', spin);
+    }
+    this.spin = spin;
     const o = openEnd(region, name, opts);
     this.region = region;
     this.name = name;
@@ -236,7 +243,7 @@ export class PipeEndpoint {
       let rev = this.check(events);
       if (rev !== 0) return rev;
       let spun = false;
-      for (let s = POLL_SPIN; s > 0; s--) {
+      for (let s = this.spin; s > 0; s--) {
         if (this.peek(events) || this.peerClosed) {
           spun = true;
           break;

@@ -251,4 +251,19 @@ describe('pipe sync semantics', () => {
     s.rxsync();
     expect(s.rxRings[0]!.tail).toBe(0);
   });
+
+  it('validates the spin option and polls with spin 0 (park at once)', () => {
+    const region = createRegion({ bufCount: 256, memId: 1 });
+    const pipe = createPipe(region, { id: 2, slots: 16 });
+    expect(() => openPort(region, 'pipe{2', { spin: -1 })).toThrow(OptionError);
+    expect(() => openPort(region, 'pipe{2', { spin: 1.5 })).toThrow(OptionError);
+    const m = openPort(region, 'pipe{2', { spin: 0 });
+    const s = openPort(region, 'pipe}2', { spin: 0 });
+    expect(s.poll(POLLIN, 1)).toBe(0);
+    expect(m.send(new Uint8Array([5]))).toBe(true);
+    expect(s.poll(POLLIN, 1000) & POLLIN).toBe(POLLIN);
+    m.close();
+    s.close();
+    expect(pipe.release()).toEqual({ buffers: 32, rings: 4, problems: 0 });
+  });
 });

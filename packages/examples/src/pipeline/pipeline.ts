@@ -6,12 +6,13 @@
  * every worker terminated, and `done` rejects with a StageError).
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { createRegion, OptionError, ringBytes, type Region } from '@pktfabric/core';
-import { createPipe, watchWorker, type Pipe } from '@pktfabric/pipes';
+import { createPipe, POLL_SPIN, watchWorker, type Pipe } from '@pktfabric/pipes';
 import { SpecError, StageError } from '../errors.js';
 import { nodeEndpoint } from '../util/comlink-endpoint.js';
 import { builtSibling } from '../util/worker-url.js';
@@ -20,6 +21,9 @@ import type { StageStats } from './stage-stats.js';
 import type { StageApi, StageInit } from './stage-worker.js';
 import { validatePipeline } from './stages/registry.js';
 import { planTopology } from './topology.js';
+
+/** Peeks before parking when stage threads outnumber cores (see pipes' OpenOptions.spin). */
+const OVERSUBSCRIBED_SPIN = 256;
 
 export interface PipelineOptions {
   /** Slots per ring of every pipe (a power of two, 4..32768). @defaultValue 1024 */
@@ -355,6 +359,9 @@ export class Pipeline {
           members.push(m);
         }
       });
+      // More busy stage threads than cores: park soon instead of spinning on
+      // a core the next stage needs.
+      const spin = members.length > availableParallelism() ? OVERSUBSCRIBED_SPIN : POLL_SPIN;
       const inits = members.map((m) => {
         const s = spec.stages[m.index]!;
         const cfg: StageInit = {
@@ -365,6 +372,7 @@ export class Pipeline {
           inputs: topo.inputs[m.index]![m.replica]!,
           outputs: topo.outputs[m.index]![m.replica]!,
           burst,
+          spin,
           moduleUrl: moduleUrls[m.index],
         };
         return orExit(m, m.remote.init(cfg)).then(

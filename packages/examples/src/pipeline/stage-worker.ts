@@ -31,6 +31,8 @@ export interface StageInit {
   /** Ends this replica writes to (master ends of the pipes to the next stage). */
   outputs: string[];
   burst: number;
+  /** Peeks before a blocking poll parks (pipes' OpenOptions.spin). */
+  spin: number;
   /** A user stage's module, as a file: URL. */
   moduleUrl?: string;
 }
@@ -66,12 +68,12 @@ const api: StageApi = {
     const opened: PipeEndpoint[] = [];
     try {
       const inputs = cfg.inputs.map((n) => {
-        const ep = openPort(region, n);
+        const ep = openPort(region, n, { spin: cfg.spin });
         opened.push(ep);
         return ep;
       });
       const outputs = cfg.outputs.map((n) => {
-        const ep = openPort(region, n);
+        const ep = openPort(region, n, { spin: cfg.spin });
         opened.push(ep);
         return ep;
       });
