@@ -57,12 +57,7 @@ export class Notifier {
     }
     if (timeoutMs <= 0) return 'timed-out';
     Atomics.add(i32, this.waitersI32, 1);
-    try {
-      const r = Atomics.wait(i32, wordI32, expected, timeoutMs);
-      return r === 'timed-out' ? 'timed-out' : 'changed';
-    } finally {
-      Atomics.sub(i32, this.waitersI32, 1);
-    }
+    return this.sleep(expected, timeoutMs);
   }
 
   /**
@@ -76,21 +71,7 @@ export class Notifier {
     if (Atomics.load(i32, wordI32) !== expected) return 'changed';
     if (timeoutMs <= 0) return 'timed-out';
     Atomics.add(i32, this.waitersI32, 1);
-    // A ref'd timer holds the event loop open while the wait is pending.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    try {
-      const r = Atomics.waitAsync(
-        i32,
-        wordI32,
-        expected,
-        Number.isFinite(timeoutMs) ? timeoutMs : undefined,
-      );
-      const v = r.async ? await r.value : r.value;
-      return v === 'timed-out' ? 'timed-out' : 'changed';
-    } finally {
-      clearInterval(keepAlive);
-      Atomics.sub(i32, this.waitersI32, 1);
-    }
+    return this.sleepAsync(expected, timeoutMs);
   }
 
   /**
@@ -131,6 +112,7 @@ export class Notifier {
 
   /** Second phase after `announce()`, without blocking the thread; keeps the event loop alive. Allocates a promise. */
   async sleepAsync(expected: number, timeoutMs = Infinity): Promise<WaitOutcome> {
+    // A ref'd timer holds the event loop open while the wait is pending.
     const keepAlive = setInterval(() => {}, 1 << 30);
     try {
       if (timeoutMs <= 0) return 'timed-out';
