@@ -100,6 +100,23 @@ abstract class Link {
     return head;
   }
 
+  /**
+   * The tail the peer published for this ring (PIPE_TAIL), checked: it may
+   * only move forward from `hwtail`, at most to one before `head` (one slot
+   * stays empty). Throws PeerCorruptError, leaving the ring as it was.
+   */
+  protected peerTail(hwtail: number, head: number): number {
+    const n = this.n;
+    const pt = Atomics.load(this.i32, this.b + RING_PIPE_TAIL_I32);
+    if (pt === hwtail) return pt;
+    const lim = head === 0 ? n - 1 : head - 1;
+    if (pt >>> 0 >= n || space(hwtail, pt, n) > space(hwtail, lim, n)) {
+      this.errors++;
+      throw new PeerCorruptError(this.label, pt, `[${hwtail}, ${lim}] (circular, of ${n})`);
+    }
+    return pt;
+  }
+
   protected reset(hwcur: number): void {
     this.errors++;
     this.i32[this.b + RING_HEAD_I32] = hwcur;
@@ -188,13 +205,8 @@ export class TxLink extends Link {
       }
     }
     // Reclaim: the peer's rxsync stored our new tail.
-    const pt = Atomics.load(i32, b + RING_PIPE_TAIL_I32);
+    const pt = this.peerTail(hwtail, head);
     if (pt !== hwtail) {
-      const lim = head === 0 ? n - 1 : head - 1;
-      if (pt >>> 0 >= n || space(hwtail, pt, n) > space(hwtail, lim, n)) {
-        this.errors++;
-        throw new PeerCorruptError(this.label, pt, `[${hwtail}, ${lim}] (circular, of ${n})`);
-      }
       i32[b + RING_HWTAIL_I32] = pt;
       i32[b + RING_TAIL_I32] = pt;
     }
@@ -262,13 +274,8 @@ export class RxLink extends Link {
       Atomics.store(i32, this.peer + RING_PIPE_TAIL_I32, head === 0 ? n - 1 : head - 1);
       released = true;
     }
-    const pt = Atomics.load(i32, b + RING_PIPE_TAIL_I32);
+    const pt = this.peerTail(hwtail, head);
     if (pt !== hwtail) {
-      const lim = head === 0 ? n - 1 : head - 1;
-      if (pt >>> 0 >= n || space(hwtail, pt, n) > space(hwtail, lim, n)) {
-        this.errors++;
-        throw new PeerCorruptError(this.label, pt, `[${hwtail}, ${lim}] (circular, of ${n})`);
-      }
       const bufSize = this.bufSize;
       const offMask = this.offMask;
       let k = hwtail;
