@@ -2,8 +2,10 @@
 import type { Region } from '@pktfabric/core';
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import { PeerWaitError } from '../errors.js';
+import type { RateLimiter } from '../stats/rate-limiter.js';
 import { sleepUnlessStopped, stopRequested } from './control.js';
 import type { IntervalEvent } from './events.js';
+import type { Meter } from './meter.js';
 import type { ResolvedPktgenOptions } from './options.js';
 
 export interface ModeEnv {
@@ -37,4 +39,33 @@ export function waitForPeer(env: ModeEnv): void {
     if (performance.now() > deadline) throw new PeerWaitError(o.port, Math.round(o.waitSec * 1000));
     sleepUnlessStopped(ctrl, 1);
   }
+}
+
+/**
+ * How many frames the sending modes may send now: the burst, cut to what
+ * `-n` leaves and to what `-R` allows. Returns 0 after sleeping (until the
+ * rate allows more or the next report is due) when the rate allows none.
+ * Does not allocate.
+ */
+export function burstBudget(
+  env: ModeEnv,
+  sent: number,
+  limiter: RateLimiter | null,
+  meter: Meter,
+  now: number,
+): number {
+  const { o } = env;
+  let want = o.burst;
+  if (o.count > 0 && o.count - sent < want) want = o.count - sent;
+  if (limiter !== null) {
+    const a = limiter.allowance(now);
+    if (a === 0) {
+      const w = limiter.waitMs(now);
+      const r = meter.untilReport(now);
+      sleepUnlessStopped(env.ctrl, w < r ? w : r);
+      return 0;
+    }
+    if (a < want) want = a;
+  }
+  return want;
 }

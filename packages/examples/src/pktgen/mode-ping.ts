@@ -9,10 +9,10 @@ import { FrameWriter, readSeq } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
 import { RttStats } from '../stats/rtt-histogram.js';
 import { XorShift32 } from '../stats/xorshift.js';
-import { sleepUnlessStopped, stopRequested } from './control.js';
+import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
-import { pollTimeout, type ModeEnv } from './mode-env.js';
+import { burstBudget, pollTimeout, type ModeEnv } from './mode-env.js';
 
 const tsF64 = new Float64Array(1);
 const tsU8 = new Uint8Array(tsF64.buffer);
@@ -70,18 +70,8 @@ export function runPing(env: ModeEnv): PktgenSummary {
     }
     let now = performance.now();
     meter.tick(now);
-    let want = o.burst;
-    if (o.count > 0 && o.count - sent < want) want = o.count - sent;
-    if (limiter !== null) {
-      const a = limiter.allowance(now);
-      if (a === 0) {
-        const w = limiter.waitMs(now);
-        const r = meter.untilReport(now);
-        sleepUnlessStopped(ctrl, w < r ? w : r);
-        continue;
-      }
-      if (a < want) want = a;
-    }
+    const want = burstBudget(env, sent, limiter, meter, now);
+    if (want === 0) continue;
     ep.txsync();
     let head = tx.head;
     const tail = tx.tail;

@@ -3,10 +3,10 @@ import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
 import { XorShift32 } from '../stats/xorshift.js';
-import { sleepUnlessStopped, stopRequested } from './control.js';
+import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
-import { pollTimeout, type ModeEnv } from './mode-env.js';
+import { burstBudget, pollTimeout, type ModeEnv } from './mode-env.js';
 
 export function runTx(env: ModeEnv): PktgenSummary {
   const { region, ep, o, ctrl } = env;
@@ -43,18 +43,8 @@ export function runTx(env: ModeEnv): PktgenSummary {
     }
     const now = performance.now();
     meter.tick(now);
-    let want = o.burst;
-    if (o.count > 0 && o.count - sent < want) want = o.count - sent;
-    if (limiter !== null) {
-      const a = limiter.allowance(now);
-      if (a === 0) {
-        const w = limiter.waitMs(now);
-        const r = meter.untilReport(now);
-        sleepUnlessStopped(ctrl, w < r ? w : r);
-        continue;
-      }
-      if (a < want) want = a;
-    }
+    const want = burstBudget(env, sent, limiter, meter, now);
+    if (want === 0) continue;
     let head = tx.head;
     let tail = tx.tail;
     if (head === tail) {
