@@ -23,11 +23,11 @@ import {
   RING_WAITERS_I32,
   RING_HEADER_BYTES,
   ringBytes,
-  SLOT_BUF_IDX_I32,
-  SLOT_I32,
-  SLOT_LEN_FLAGS_I32,
-  SLOT_PTR_HI_I32,
-  SLOT_PTR_LO_I32,
+  SLOT_BUF_IDX_COL,
+  SLOT_COLS,
+  SLOT_LEN_FLAGS_COL,
+  SLOT_PTR_HI_COL,
+  SLOT_PTR_LO_COL,
 } from './layout/ring-layout.js';
 import { MAX_RING_SLOTS, MIN_RING_SLOTS } from './api.js';
 import { Notifier } from './notify.js';
@@ -116,7 +116,7 @@ export function initRing(region: Region, off: number, init: RingInit): void {
   i32[b + RING_ID_I32] = init.ringId;
   i32[b + RING_DIR_I32] = init.dir;
   i32[b + RING_SLOTS_OFF_I32] = slotsOff;
-  i32[b + RING_SHADOW_OFF_I32] = slotsOff + numSlots * SLOT_I32 * 4;
+  i32[b + RING_SHADOW_OFF_I32] = slotsOff + numSlots * SLOT_COLS * 4;
   i32[b + RING_OFFSET_MASK_I32] = maxOffset === 0 ? 0 : (1 << (32 - Math.clz32(maxOffset))) - 1;
   i32[b + RING_MEM_ID_I32] = region.memId;
   i32[b + RING_OWNER_IF_I32] = init.ownerIf;
@@ -126,6 +126,10 @@ export function initRing(region: Region, off: number, init: RingInit): void {
 /**
  * A view of one ring: named accessors over the shared words. Creating it
  * allocates; the accessors do not. Field writers follow ring-layout.ts.
+ *
+ * Hot loops index `region.u32` directly with the column bases: slot `i`'s
+ * buffer is `u32[bufIdxBase + i]`, its len and flags `u32[lenFlagsBase + i]`
+ * (len in the low 16 bits), its offset `u32[ptrLoBase + i] & offsetMask`.
  */
 export class RingView {
   readonly region: Region;
@@ -135,8 +139,16 @@ export class RingView {
   readonly base: number;
   readonly numSlots: number;
   readonly bufSize: number;
-  /** Index of slot 0's first word in region.u32. */
+  /** Index in region.u32 of the slot array (the bufIdx column). */
   readonly slotsBase: number;
+  /** Index in region.u32 of bufIdx[0]. */
+  readonly bufIdxBase: number;
+  /** Index in region.u32 of lenFlags[0] (len low 16 bits, flags high 16 bits). */
+  readonly lenFlagsBase: number;
+  /** Index in region.u32 of ptrLo[0] (the per-slot offset lives in its low bits). */
+  readonly ptrLoBase: number;
+  /** Index in region.u32 of ptrHi[0]. */
+  readonly ptrHiBase: number;
   /** Index of shadow[0] in region.u32. */
   readonly shadowBase: number;
   readonly offsetMask: number;
@@ -150,7 +162,12 @@ export class RingView {
     const i32 = region.i32;
     this.numSlots = i32[b + RING_NUM_SLOTS_I32]!;
     this.bufSize = i32[b + RING_BUF_SIZE_I32]!;
-    this.slotsBase = i32[b + RING_SLOTS_OFF_I32]! >>> 2;
+    const sb = (this.slotsBase = i32[b + RING_SLOTS_OFF_I32]! >>> 2);
+    const n = this.numSlots;
+    this.bufIdxBase = sb + SLOT_BUF_IDX_COL * n;
+    this.lenFlagsBase = sb + SLOT_LEN_FLAGS_COL * n;
+    this.ptrLoBase = sb + SLOT_PTR_LO_COL * n;
+    this.ptrHiBase = sb + SLOT_PTR_HI_COL * n;
     this.shadowBase = i32[b + RING_SHADOW_OFF_I32]! >>> 2;
     this.offsetMask = i32[b + RING_OFFSET_MASK_I32]!;
     this.notifier = new Notifier(
@@ -226,40 +243,36 @@ export class RingView {
     return i + 1 === this.numSlots ? 0 : i + 1;
   }
 
-  /** Index in region.u32 of slot `i`'s first word. */
-  slotI32(i: number): number {
-    return this.slotsBase + i * SLOT_I32;
-  }
   bufIdx(i: number): number {
-    return this.region.u32[this.slotI32(i) + SLOT_BUF_IDX_I32]!;
+    return this.region.u32[this.bufIdxBase + i]!;
   }
   setBufIdx(i: number, v: number): void {
-    this.region.u32[this.slotI32(i) + SLOT_BUF_IDX_I32] = v;
+    this.region.u32[this.bufIdxBase + i] = v;
   }
   len(i: number): number {
-    return this.region.u32[this.slotI32(i) + SLOT_LEN_FLAGS_I32]! & 0xffff;
+    return this.region.u32[this.lenFlagsBase + i]! & 0xffff;
   }
   setLen(i: number, v: number): void {
-    const w = this.slotI32(i) + SLOT_LEN_FLAGS_I32;
+    const w = this.lenFlagsBase + i;
     this.region.u32[w] = (this.region.u32[w]! & 0xffff0000) | (v & 0xffff);
   }
   slotFlags(i: number): number {
-    return this.region.u32[this.slotI32(i) + SLOT_LEN_FLAGS_I32]! >>> 16;
+    return this.region.u32[this.lenFlagsBase + i]! >>> 16;
   }
   setSlotFlags(i: number, v: number): void {
-    const w = this.slotI32(i) + SLOT_LEN_FLAGS_I32;
+    const w = this.lenFlagsBase + i;
     this.region.u32[w] = (this.region.u32[w]! & 0xffff) | ((v & 0xffff) << 16);
   }
   /** Per-slot buffer offset (low bits of ptr, masked by the ring's offset mask). */
   offset(i: number): number {
-    return this.region.u32[this.slotI32(i) + SLOT_PTR_LO_I32]! & this.offsetMask;
+    return this.region.u32[this.ptrLoBase + i]! & this.offsetMask;
   }
   setOffset(i: number, v: number): void {
-    const w = this.slotI32(i) + SLOT_PTR_LO_I32;
+    const w = this.ptrLoBase + i;
     this.region.u32[w] = (this.region.u32[w]! & ~this.offsetMask) | (v & this.offsetMask);
   }
   ptrHi(i: number): number {
-    return this.region.u32[this.slotI32(i) + SLOT_PTR_HI_I32]!;
+    return this.region.u32[this.ptrHiBase + i]!;
   }
   /** Byte offset in the region where slot `i`'s payload starts (buffer + per-slot offset). */
   payloadOffset(i: number): number {

@@ -86,12 +86,12 @@ import {
   ringSpace,
   RingView,
   SHADOW_BYTES,
-  SLOT_BUF_IDX_I32,
+  SLOT_BUF_IDX_COL,
   SLOT_BYTES,
-  SLOT_I32,
-  SLOT_LEN_FLAGS_I32,
-  SLOT_PTR_HI_I32,
-  SLOT_PTR_LO_I32,
+  SLOT_COLS,
+  SLOT_LEN_FLAGS_COL,
+  SLOT_PTR_HI_COL,
+  SLOT_PTR_LO_COL,
   type Region,
 } from '../src/index.js';
 
@@ -349,7 +349,7 @@ describe('ring header', () => {
 
   it('sizes a ring object as header + 16-byte slots + 4-byte shadows, rounded to 64', () => {
     expect(SLOT_BYTES).toBe(16);
-    expect(SLOT_I32).toBe(4);
+    expect(SLOT_COLS).toBe(4);
     expect(SHADOW_BYTES).toBe(4);
     expect(ringBytes(4)).toBe(448); // 320 + 80 = 400 -> 448
     expect(ringBytes(8)).toBe(512); // 320 + 160 = 480 -> 512
@@ -420,44 +420,53 @@ describe('slots', () => {
     return { r, v: new RingView(r, off), off };
   }
 
-  it('is {bufIdx u32 @0, len u16 @4, flags u16 @6, ptr u64 @8}', () => {
-    expect([SLOT_BUF_IDX_I32, SLOT_LEN_FLAGS_I32, SLOT_PTR_LO_I32, SLOT_PTR_HI_I32]).toEqual([
+  it('stores {bufIdx u32, len u16, flags u16, ptr u64} by column: bufIdx[n] lenFlags[n] ptrLo[n] ptrHi[n]', () => {
+    expect([SLOT_BUF_IDX_COL, SLOT_LEN_FLAGS_COL, SLOT_PTR_LO_COL, SLOT_PTR_HI_COL]).toEqual([
       0, 1, 2, 3,
     ]);
     const { r, v, off } = ring();
+    const n = 8;
     const dv = new DataView(r.sab);
-    const slot = (i: number): number => off + RING_HEADER_BYTES + i * 16;
+    const col = (c: number, i: number): number => off + RING_HEADER_BYTES + (c * n + i) * 4;
     v.setBufIdx(2, 0x12345678);
     v.setLen(2, 0xbeef);
     v.setSlotFlags(2, NS_MOREFRAG | NS_REPORT);
-    expect(dv.getUint32(slot(2), LE)).toBe(0x12345678);
-    expect(dv.getUint16(slot(2) + 4, LE)).toBe(0xbeef);
-    expect(dv.getUint16(slot(2) + 6, LE)).toBe(NS_MOREFRAG | NS_REPORT);
-    expect(dv.getBigUint64(slot(2) + 8, LE)).toBe(0n);
+    expect(dv.getUint32(col(0, 2), LE)).toBe(0x12345678);
+    expect(dv.getUint16(col(1, 2), LE)).toBe(0xbeef);
+    expect(dv.getUint16(col(1, 2) + 2, LE)).toBe(NS_MOREFRAG | NS_REPORT);
+    expect(dv.getUint32(col(2, 2), LE)).toBe(0);
+    expect(dv.getUint32(col(3, 2), LE)).toBe(0);
     // neighbours untouched
-    expect(dv.getUint32(slot(1) + 12, LE)).toBe(0);
-    expect(dv.getUint32(slot(3), LE)).toBe(0);
+    for (const c of [0, 1, 2, 3]) {
+      expect(dv.getUint32(col(c, 1), LE)).toBe(0);
+      expect(dv.getUint32(col(c, 3), LE)).toBe(0);
+    }
 
     // setLen keeps flags, setSlotFlags keeps len
     v.setLen(2, 60);
     expect(v.slotFlags(2)).toBe(NS_MOREFRAG | NS_REPORT);
     v.setSlotFlags(2, NS_BUF_CHANGED);
     expect(v.len(2)).toBe(60);
-    expect(dv.getUint16(slot(2) + 4, LE)).toBe(60);
-    expect(dv.getUint16(slot(2) + 6, LE)).toBe(NS_BUF_CHANGED);
+    expect(dv.getUint16(col(1, 2), LE)).toBe(60);
+    expect(dv.getUint16(col(1, 2) + 2, LE)).toBe(NS_BUF_CHANGED);
 
     // reading back what a DataView wrote
-    dv.setUint32(slot(5), 77, LE);
-    dv.setUint16(slot(5) + 4, 1500, LE);
-    dv.setUint16(slot(5) + 6, NS_TXMON, LE);
-    dv.setBigUint64(slot(5) + 8, 0xdeadbeef_00000000n, LE);
+    dv.setUint32(col(0, 5), 77, LE);
+    dv.setUint16(col(1, 5), 1500, LE);
+    dv.setUint16(col(1, 5) + 2, NS_TXMON, LE);
+    dv.setUint32(col(3, 5), 0xdeadbeef, LE);
     expect([v.bufIdx(5), v.len(5), v.slotFlags(5), v.ptrHi(5)]).toEqual([
       77,
       1500,
       NS_TXMON,
       0xdeadbeef,
     ]);
-    expect(v.slotI32(5) * 4).toBe(slot(5));
+    // the column bases hot loops use
+    expect(v.bufIdxBase * 4).toBe(col(0, 0));
+    expect(v.lenFlagsBase * 4).toBe(col(1, 0));
+    expect(v.ptrLoBase * 4).toBe(col(2, 0));
+    expect(v.ptrHiBase * 4).toBe(col(3, 0));
+    expect(v.shadowBase * 4).toBe(col(4, 0));
   });
 
   it("has netmap's flag values", () => {
@@ -475,15 +484,18 @@ describe('slots', () => {
   it('keeps a per-slot offset in the low bits of ptr, masked by the ring', () => {
     const { r, v, off } = ring(100);
     const dv = new DataView(r.sab);
-    const ptr = off + RING_HEADER_BYTES + 4 * 16 + 8;
+    // ptr of slot 4: low word in the ptrLo column, high word in the ptrHi column (8 slots)
+    const lo = off + RING_HEADER_BYTES + (2 * 8 + 4) * 4;
+    const hi = off + RING_HEADER_BYTES + (3 * 8 + 4) * 4;
     expect(v.offsetMask).toBe(127); // smallest 2^k - 1 covering 100
-    dv.setBigUint64(ptr, 0xaaaa_bbbb_cccc_dd00n, LE); // unrelated high bits
+    dv.setUint32(lo, 0xcccc_dd00, LE); // unrelated high bits
+    dv.setUint32(hi, 0xaaaa_bbbb, LE);
     v.setOffset(4, 100);
     expect(v.offset(4)).toBe(100);
-    expect(dv.getBigUint64(ptr, LE)).toBe(0xaaaa_bbbb_cccc_dd64n);
+    expect([dv.getUint32(hi, LE), dv.getUint32(lo, LE)]).toEqual([0xaaaa_bbbb, 0xcccc_dd64]);
     v.setOffset(4, 0);
     expect(v.offset(4)).toBe(0);
-    expect(dv.getBigUint64(ptr, LE)).toBe(0xaaaa_bbbb_cccc_dd00n);
+    expect([dv.getUint32(hi, LE), dv.getUint32(lo, LE)]).toEqual([0xaaaa_bbbb, 0xcccc_dd00]);
 
     const idx = r.allocBuf();
     v.setBufIdx(4, idx);
@@ -500,7 +512,10 @@ describe('slots', () => {
     expect(v.offsetMask).toBe(0);
     v.setOffset(1, 40);
     expect(v.offset(1)).toBe(0);
-    expect(new DataView(r.sab).getBigUint64(off + RING_HEADER_BYTES + 16 + 8, LE)).toBe(0n);
+    const dv = new DataView(r.sab);
+    // slot 1's ptrLo and ptrHi words
+    expect(dv.getUint32(off + RING_HEADER_BYTES + (2 * 8 + 1) * 4, LE)).toBe(0);
+    expect(dv.getUint32(off + RING_HEADER_BYTES + (3 * 8 + 1) * 4, LE)).toBe(0);
   });
 });
 

@@ -42,6 +42,7 @@ export function pipeSend(
     const bufBase = region.bufBase;
     const bufSize = region.bufSize;
     const numSlots = tx.numSlots;
+    const { bufIdxBase, lenFlagsBase } = tx;
     const len = work.len;
     let seq = 0;
     let sum = 0;
@@ -59,9 +60,8 @@ export function pipeSend(
       }
       let n = 0;
       while (head !== tail && n < burst) {
-        const s = tx.slotI32(head);
-        sum = (sum + work.write(bufBase + u32[s]! * bufSize, seq)) | 0;
-        u32[s + 1] = len;
+        sum = (sum + work.write(bufBase + u32[bufIdxBase + head]! * bufSize, seq)) | 0;
+        u32[lenFlagsBase + head] = len;
         head = head + 1 === numSlots ? 0 : head + 1;
         seq = (seq + 1) | 0;
         n++;
@@ -108,6 +108,7 @@ export function pipeRecv(
     const bufBase = region.bufBase;
     const bufSize = region.bufSize;
     const numSlots = rx.numSlots;
+    const { bufIdxBase, lenFlagsBase } = rx;
     const win = new MeasureWindow(control);
     let sum = 0;
     let received = 0;
@@ -132,9 +133,8 @@ export function pipeRecv(
       }
       let n = 0;
       while (head !== tail && n < burst) {
-        const s = rx.slotI32(head);
-        const b = u32[s]!;
-        sum = (sum + work.read(bufBase + b * bufSize, u32[s + 1]! & LEN_MASK, b)) | 0;
+        const b = u32[bufIdxBase + head]!;
+        sum = (sum + work.read(bufBase + b * bufSize, u32[lenFlagsBase + head]! & LEN_MASK, b)) | 0;
         head = head + 1 === numSlots ? 0 : head + 1;
         n++;
       }

@@ -375,16 +375,15 @@ export class PipeEndpoint {
       }
       const u32 = region.u32;
       for (let f = 0; f < frags; f++) {
-        const s = v.slotsBase + (head << 2);
         const from = f * bufSize;
         const len = Math.min(bufSize, bytes.length - from);
-        const off = region.bufBase + u32[s]! * bufSize;
+        const off = region.bufBase + u32[v.bufIdxBase + head]! * bufSize;
         region.u8.set(
           from === 0 && len === bytes.length ? bytes : bytes.subarray(from, from + len),
           off,
         );
-        u32[s + 1] = len | (f + 1 < frags ? MOREFRAG_HI : 0);
-        u32[s + 2] = u32[s + 2]! & ~v.offsetMask;
+        u32[v.lenFlagsBase + head] = len | (f + 1 < frags ? MOREFRAG_HI : 0);
+        u32[v.ptrLoBase + head] = u32[v.ptrLoBase + head]! & ~v.offsetMask;
         head = head + 1 === v.numSlots ? 0 : head + 1;
       }
       i32[b + RING_HEAD_I32] = head;
@@ -465,18 +464,20 @@ export class PipeEndpoint {
     const i32 = region.i32;
     const n = v.numSlots;
     let cur = i32[v.base + RING_CUR_I32]!;
-    const s0 = v.slotsBase + (cur << 2);
-    const lf0 = u32[s0 + 1]!;
+    const lf0 = u32[v.lenFlagsBase + cur]!;
     let out: Uint8Array;
     if ((lf0 & MOREFRAG_HI) === 0) {
-      const off = region.bufBase + u32[s0]! * region.bufSize + (u32[s0 + 2]! & v.offsetMask);
+      const off =
+        region.bufBase +
+        u32[v.bufIdxBase + cur]! * region.bufSize +
+        (u32[v.ptrLoBase + cur]! & v.offsetMask);
       out = region.u8.subarray(off, off + (lf0 & 0xffff));
       cur = cur + 1 === n ? 0 : cur + 1;
     } else {
       let total = 0;
       let k = cur;
       for (;;) {
-        const lf = u32[v.slotsBase + (k << 2) + 1]!;
+        const lf = u32[v.lenFlagsBase + k]!;
         total += lf & 0xffff;
         k = k + 1 === n ? 0 : k + 1;
         if ((lf & MOREFRAG_HI) === 0) break;
@@ -484,9 +485,11 @@ export class PipeEndpoint {
       out = new Uint8Array(total);
       let at = 0;
       for (;;) {
-        const s = v.slotsBase + (cur << 2);
-        const lf = u32[s + 1]!;
-        const off = region.bufBase + u32[s]! * region.bufSize + (u32[s + 2]! & v.offsetMask);
+        const lf = u32[v.lenFlagsBase + cur]!;
+        const off =
+          region.bufBase +
+          u32[v.bufIdxBase + cur]! * region.bufSize +
+          (u32[v.ptrLoBase + cur]! & v.offsetMask);
         out.set(region.u8.subarray(off, off + (lf & 0xffff)), at);
         at += lf & 0xffff;
         cur = cur + 1 === n ? 0 : cur + 1;

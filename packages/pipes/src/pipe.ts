@@ -24,7 +24,8 @@ import {
   RING_SLOTS_OFF_I32,
   RING_TAIL_I32,
   NS_BUF_CHANGED,
-  SLOT_I32,
+  SLOT_BUF_IDX_COL,
+  SLOT_LEN_FLAGS_COL,
   MIN_RING_SLOTS,
   MAX_RING_SLOTS,
   DEFAULT_RING_SLOTS,
@@ -243,7 +244,7 @@ function build(
         const slotsBase = i32[(tx >>> 2) + RING_SLOTS_OFF_I32]! >>> 2;
         const shadowBase = i32[(tx >>> 2) + RING_SHADOW_OFF_I32]! >>> 2;
         for (let k = 0; k < slots; k++) {
-          region.u32[slotsBase + k * SLOT_I32] = bufs[k]!;
+          region.u32[slotsBase + SLOT_BUF_IDX_COL * slots + k] = bufs[k]!;
           region.u32[shadowBase + k] = bufs[k]!;
         }
         // The sender owns every slot but one; the receiver owns none.
@@ -429,9 +430,9 @@ function destroy(region: Region, table: PortTable, ifIdx: number): DestroyReport
       const slots = i32[(off >>> 2) + RING_SLOTS_OFF_I32]! >>> 2;
       const shadow = i32[(off >>> 2) + RING_SHADOW_OFF_I32]! >>> 2;
       for (let s = 0; s < n; s++) {
-        const cur = u32[slots + s * SLOT_I32]!;
+        const cur = u32[slots + SLOT_BUF_IDX_COL * n + s]!;
         const sh = u32[shadow + s]!;
-        const changed = (u32[slots + s * SLOT_I32 + 1]! >>> 16) & NS_BUF_CHANGED;
+        const changed = (u32[slots + SLOT_LEN_FLAGS_COL * n + s]! >>> 16) & NS_BUF_CHANGED;
         list.push(
           cur === sh || (changed !== 0 && region.validBuf(cur) && !region.bufPool.isFree(cur))
             ? cur

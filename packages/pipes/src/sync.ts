@@ -53,7 +53,10 @@ abstract class Link {
   protected readonly b: number;
   protected readonly peer: number;
   protected readonly n: number;
-  protected readonly slots: number;
+  /** Column bases in u32 (ring-layout.ts): bufIdx[k], lenFlags[k], ptrLo[k], shadow[k]. */
+  protected readonly bufs: number;
+  protected readonly lfs: number;
+  protected readonly ptrs: number;
   protected readonly shadow: number;
   protected readonly bufCount: number;
   protected readonly bufSize: number;
@@ -71,7 +74,9 @@ abstract class Link {
     this.b = ringOff >>> 2;
     this.peer = peerOff >>> 2;
     this.n = this.view.numSlots;
-    this.slots = this.view.slotsBase;
+    this.bufs = this.view.bufIdxBase;
+    this.lfs = this.view.lenFlagsBase;
+    this.ptrs = this.view.ptrLoBase;
     this.shadow = this.view.shadowBase;
     this.bufCount = region.bufCount;
     this.bufSize = region.bufSize;
@@ -153,7 +158,7 @@ export class TxLink extends Link {
    * PeerCorruptError (bad released tail, ignored). Does not allocate on success.
    */
   sync(): boolean {
-    const { i32, u32, b, n, slots, shadow } = this;
+    const { i32, u32, b, n, bufs, lfs, shadow } = this;
     const hwcur = i32[b + RING_HWCUR_I32]!;
     const hwtail = i32[b + RING_HWTAIL_I32]!;
     const head = this.checkHeadCur(hwcur, hwtail);
@@ -167,9 +172,8 @@ export class TxLink extends Link {
       // Slots of a packet begun in an earlier sync count toward its limit too.
       let frags = this.openFrags;
       while (k !== head) {
-        const s = slots + (k << 2);
-        const bi = u32[s]!;
-        const lf = u32[s + 1]!;
+        const bi = u32[bufs + k]!;
+        const lf = u32[lfs + k]!;
         if (bi !== u32[shadow + k]) {
           if (bi < 2 || bi >= bufCount || this.region.bufPool.isFree(bi)) {
             this.badSlot(k, hwcur, 'bufIdx', bi, `a held buffer 2..${bufCount - 1}`);
@@ -180,7 +184,7 @@ export class TxLink extends Link {
           if ((lf & 0xffff) > bufSize)
             this.badSlot(k, hwcur, 'len', lf & 0xffff, `at most ${bufSize}`);
         } else {
-          const off = u32[s + 2]! & offMask;
+          const off = u32[this.ptrs + k]! & offMask;
           if (off > this.maxOff)
             this.badSlot(k, hwcur, 'offset', off, `at most ${this.maxOff} (maxOffset)`);
           if ((lf & 0xffff) + off > bufSize) {
@@ -194,7 +198,7 @@ export class TxLink extends Link {
           frags = 0;
           complete = k;
         }
-        if ((lf & BUF_CHANGED_HI) !== 0) u32[s + 1] = lf & ~BUF_CHANGED_HI;
+        if ((lf & BUF_CHANGED_HI) !== 0) u32[lfs + k] = lf & ~BUF_CHANGED_HI;
         k = k + 1 === n ? 0 : k + 1;
       }
       i32[b + RING_HWCUR_I32] = head;
@@ -220,9 +224,8 @@ export class TxLink extends Link {
     value: number,
     limit: string,
   ): never {
-    const s = this.slots + (k << 2);
-    this.u32[s] = this.u32[this.shadow + k]!;
-    this.u32[s + 1] = 0;
+    this.u32[this.bufs + k] = this.u32[this.shadow + k]!;
+    this.u32[this.lfs + k] = 0;
     this.reset(hwcur);
     throw new SlotError(this.label, k, field, value, limit, false);
   }
@@ -239,7 +242,7 @@ export class RxLink extends Link {
    * on success.
    */
   sync(): boolean {
-    const { i32, u32, b, n, slots, shadow } = this;
+    const { i32, u32, b, n, bufs, lfs, shadow } = this;
     const hwcur = i32[b + RING_HWCUR_I32]!;
     const hwtail = i32[b + RING_HWTAIL_I32]!;
     const head = this.checkHeadCur(hwcur, hwtail);
@@ -248,14 +251,13 @@ export class RxLink extends Link {
     if (head !== hwcur) {
       let k = hwcur;
       while (k !== head) {
-        const s = slots + (k << 2);
-        if ((u32[s + 1]! & BUF_CHANGED_HI) !== 0) {
-          const bi = u32[s]!;
+        if ((u32[lfs + k]! & BUF_CHANGED_HI) !== 0) {
+          const bi = u32[bufs + k]!;
           if (bi !== u32[shadow + k]) {
             if (this.held(bi)) u32[shadow + k] = bi;
             else {
-              u32[s] = u32[shadow + k]!;
-              u32[s + 1] = 0;
+              u32[bufs + k] = u32[shadow + k]!;
+              u32[lfs + k] = 0;
               this.errors++;
               bad ??= new SlotError(
                 this.label,
@@ -279,12 +281,12 @@ export class RxLink extends Link {
       const bufSize = this.bufSize;
       const offMask = this.offMask;
       let k = hwtail;
+      const ptrs = this.ptrs;
       while (k !== pt) {
-        const s = slots + (k << 2);
-        const bi = u32[s]!;
+        const bi = u32[bufs + k]!;
         if (bi !== u32[shadow + k]) {
-          u32[s] = u32[shadow + k]!;
-          u32[s + 1] = 0;
+          u32[bufs + k] = u32[shadow + k]!;
+          u32[lfs + k] = 0;
           this.errors++;
           bad ??= new SlotError(
             this.label,
@@ -296,11 +298,11 @@ export class RxLink extends Link {
           );
         } else if (
           (offMask === 0
-            ? u32[s + 1]! & 0xffff
-            : (u32[s + 1]! & 0xffff) + (u32[s + 2]! & offMask)) > bufSize
+            ? u32[lfs + k]! & 0xffff
+            : (u32[lfs + k]! & 0xffff) + (u32[ptrs + k]! & offMask)) > bufSize
         ) {
-          const len = u32[s + 1]! & 0xffff;
-          u32[s + 1] = 0;
+          const len = u32[lfs + k]! & 0xffff;
+          u32[lfs + k] = 0;
           this.errors++;
           bad ??= new SlotError(this.label, k, 'len', len, `len + offset <= ${bufSize}`, true);
         }

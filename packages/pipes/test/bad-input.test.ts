@@ -28,8 +28,6 @@ import {
   RING_PIPE_TAIL_I32,
   RING_TAIL_I32,
   ringBytes,
-  SLOT_BUF_IDX_I32,
-  SLOT_LEN_FLAGS_I32,
   type Region,
   type RingView,
 } from '@pktfabric/core';
@@ -106,10 +104,7 @@ function freeBuf(region: Region): number {
 
 /** Word indices (into region.i32) of ring fields and slot fields. */
 const ringWord = (v: RingView, f: number): number => v.base + f;
-const slotWords = (v: RingView, k: number): number[] => [
-  v.slotI32(k) + SLOT_BUF_IDX_I32,
-  v.slotI32(k) + SLOT_LEN_FLAGS_I32,
-];
+const slotWords = (v: RingView, k: number): number[] => [v.bufIdxBase + k, v.lenFlagsBase + k];
 
 /** Runs `fn` and checks that it changed only words in `allowed`. Returns what it threw. */
 function onlyChanges(region: Region, allowed: number[], fn: () => void): unknown {

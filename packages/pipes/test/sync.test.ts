@@ -38,9 +38,9 @@ function write(ep: PipeEndpoint, lens: number[], flags: number[] = []): void {
   const { u32, u8 } = ep.region;
   let h = tx.head;
   lens.forEach((len, k) => {
-    const s = tx.slotI32(h);
-    u8.fill(k + 1, ep.region.bufOffset(u32[s]!), ep.region.bufOffset(u32[s]!) + len);
-    u32[s + 1] = len | ((flags[k] ?? 0) << 16);
+    const bo = ep.region.bufOffset(u32[tx.bufIdxBase + h]!);
+    u8.fill(k + 1, bo, bo + len);
+    u32[tx.lenFlagsBase + h] = len | ((flags[k] ?? 0) << 16);
     h = tx.next(h);
   });
   tx.head = tx.cur = h;

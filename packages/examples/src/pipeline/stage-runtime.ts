@@ -219,16 +219,15 @@ export class SourceRuntime extends Runtime {
         if (o < 0) break;
         const r = this.txr[o]!;
         const h = this.oHead[o]!;
-        const s = r.slotI32(h);
         const len = span === 1 ? cfg.sizeMin : cfg.sizeMin + this.rng.below(span);
         this.writer.write(
           u8,
-          bufBase + u32[s]! * bufSize + (u32[s + 2]! & r.offsetMask),
+          bufBase + u32[r.bufIdxBase + h]! * bufSize + (u32[r.ptrLoBase + h]! & r.offsetMask),
           len,
           this.seq,
         );
         this.seq = (this.seq + 1) >>> 0;
-        u32[s + 1] = len;
+        u32[r.lenFlagsBase + h] = len;
         this.oHead[o] = h + 1 === r.numSlots ? 0 : h + 1;
         this.oTouched[o] = 1;
         m++;
@@ -336,10 +335,9 @@ export class StageRuntime extends Runtime {
       batch.reset();
       let bytes = 0;
       while (h !== t && batch.length < this.burst) {
-        const s = rx.slotI32(h);
-        const base = bufBase + u32[s]! * bufSize;
-        const off = u32[s + 2]! & mask;
-        const len = u32[s + 1]! & 0xffff;
+        const base = bufBase + u32[rx.bufIdxBase + h]! * bufSize;
+        const off = u32[rx.ptrLoBase + h]! & mask;
+        const len = u32[rx.lenFlagsBase + h]! & 0xffff;
         batch.push(h, base + off, len, bufSize - off);
         bytes += len;
         h = h + 1 === ns ? 0 : h + 1;
@@ -370,16 +368,15 @@ export class StageRuntime extends Runtime {
       if (o < 0) break;
       const r = this.txr[o]!;
       const h = this.oHead[o]!;
-      const ts = r.slotI32(h);
-      const rs = rx.slotI32(batch.slots[i]!);
+      const rk = batch.slots[i]!;
       // Swap buffers: the packet's buffer goes out, the TX slot's empty one takes its place in the RX slot.
-      const pkt = u32[rs]!;
-      u32[rs] = u32[ts]!;
-      u32[rs + 1] = (u32[rs + 1]! & 0xffff) | BUF_CHANGED_HI;
-      u32[ts] = pkt;
-      u32[ts + 1] = batch.len(i) | BUF_CHANGED_HI;
-      u32[ts + 2] =
-        (u32[ts + 2]! & ~r.offsetMask) |
+      const pkt = u32[rx.bufIdxBase + rk]!;
+      u32[rx.bufIdxBase + rk] = u32[r.bufIdxBase + h]!;
+      u32[rx.lenFlagsBase + rk] = (u32[rx.lenFlagsBase + rk]! & 0xffff) | BUF_CHANGED_HI;
+      u32[r.bufIdxBase + h] = pkt;
+      u32[r.lenFlagsBase + h] = batch.len(i) | BUF_CHANGED_HI;
+      u32[r.ptrLoBase + h] =
+        (u32[r.ptrLoBase + h]! & ~r.offsetMask) |
         ((batch.offset(i) - this.bufBase - pkt * this.bufSize) & r.offsetMask);
       this.oHead[o] = h + 1 === r.numSlots ? 0 : h + 1;
       this.oTouched[o] = 1;

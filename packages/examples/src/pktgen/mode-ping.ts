@@ -86,12 +86,11 @@ export function runPing(env: ModeEnv): PktgenSummary {
     let bytes = 0;
     now = performance.now();
     while (head !== tail && m < want) {
-      const s = tx.slotI32(head);
-      const off = bufBase + u32[s]! * bufSize;
+      const off = bufBase + u32[tx.bufIdxBase + head]! * bufSize;
       const len = span === 1 ? o.sizeMin : o.sizeMin + rng.below(span);
       writer.write(u8, off, len, seq >>> 0);
       putTime(u8, off + PING_TS_OFF, now);
-      u32[s + 1] = len;
+      u32[tx.lenFlagsBase + head] = len;
       seq++;
       head = head + 1 === nt ? 0 : head + 1;
       m++;
@@ -124,8 +123,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
       }
       const at = performance.now();
       while (h !== t) {
-        const s = rx.slotI32(h);
-        const off = bufBase + u32[s]! * bufSize;
+        const off = bufBase + u32[rx.bufIdxBase + h]! * bufSize;
         const d = (readSeq(u8, off) - first) >>> 0;
         if (d < m) {
           const us = (at - getTime(u8, off + PING_TS_OFF)) * 1000;

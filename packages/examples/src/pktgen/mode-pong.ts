@@ -58,11 +58,9 @@ export function runPong(env: ModeEnv): PktgenSummary {
     let limit = o.burst;
     if (o.count > 0 && o.count - sent < limit) limit = o.count - sent;
     while (h !== t && th !== tt && m < limit) {
-      const rs = rx.slotI32(h);
-      const ts = tx.slotI32(th);
-      const len = u32[rs + 1]! & 0xffff;
-      const src = bufBase + u32[rs]! * bufSize;
-      const dst = bufBase + u32[ts]! * bufSize;
+      const len = u32[rx.lenFlagsBase + h]! & 0xffff;
+      const src = bufBase + u32[rx.bufIdxBase + h]! * bufSize;
+      const dst = bufBase + u32[tx.bufIdxBase + th]! * bufSize;
       u8.copyWithin(dst, src, src + len);
       if (len >= 12) {
         for (let k = 0; k < 6; k++) {
@@ -70,7 +68,7 @@ export function runPong(env: ModeEnv): PktgenSummary {
           u8[dst + ETH_SRC_OFF + k] = u8[src + ETH_DST_OFF + k]!;
         }
       }
-      u32[ts + 1] = len;
+      u32[tx.lenFlagsBase + th] = len;
       h = h + 1 === nr ? 0 : h + 1;
       th = th + 1 === nt ? 0 : th + 1;
       m++;

@@ -49,10 +49,14 @@ export function runRx(env: ModeEnv): PktgenSummary {
     let bytes = 0;
     const limit = o.count > 0 ? o.count - got : Infinity;
     while (h !== t && m < limit) {
-      const s = rx.slotI32(h);
-      const len = u32[s + 1]! & 0xffff;
+      const len = u32[rx.lenFlagsBase + h]! & 0xffff;
       if (tracker !== null)
-        tracker.add(readSeq(u8, bufBase + u32[s]! * bufSize + (u32[s + 2]! & mask)));
+        tracker.add(
+          readSeq(
+            u8,
+            bufBase + u32[rx.bufIdxBase + h]! * bufSize + (u32[rx.ptrLoBase + h]! & mask),
+          ),
+        );
       bytes += len;
       m++;
       h = h + 1 === n ? 0 : h + 1;

@@ -60,8 +60,8 @@ export function runTx(env: ModeEnv): PktgenSummary {
     let m = 0;
     let bytes = 0;
     while (head !== tail && m < want) {
-      const s = tx.slotI32(head);
-      const off = bufBase + u32[s]! * bufSize + (u32[s + 2]! & mask);
+      const off =
+        bufBase + u32[tx.bufIdxBase + head]! * bufSize + (u32[tx.ptrLoBase + head]! & mask);
       const len = span === 1 ? o.sizeMin : o.sizeMin + rng.below(span);
       let sq = -1;
       if (seqMode) {
@@ -70,7 +70,7 @@ export function runTx(env: ModeEnv): PktgenSummary {
         seq++;
       }
       writer.write(u8, off, len, sq);
-      u32[s + 1] = len;
+      u32[tx.lenFlagsBase + head] = len;
       head = head + 1 === n ? 0 : head + 1;
       m++;
       bytes += len;
