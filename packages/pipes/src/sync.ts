@@ -37,6 +37,7 @@ import { PeerCorruptError, RingStateError, SlotError } from './errors.js';
 
 const MOREFRAG_HI = NS_MOREFRAG << 16;
 const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
+const LEN_MAX = 0xffff;
 
 function space(from: number, to: number, n: number): number {
   const d = to - from;
@@ -171,6 +172,17 @@ export class TxLink extends Link {
       let complete = -1;
       // Slots of a packet begun in an earlier sync count toward its limit too.
       let frags = this.openFrags;
+      if (offMask === 0 && frags === 0) {
+        // The common slot in one compare per column: no flags (they sit above
+        // len, so any flag makes the word larger than the limit), len within
+        // the buffer, the buffer the slot had. Anything else takes the full
+        // check below, from that slot on.
+        const lim = bufSize < LEN_MAX ? bufSize : LEN_MAX;
+        while (k !== head && u32[lfs + k]! <= lim && u32[bufs + k] === u32[shadow + k]) {
+          complete = k;
+          k = k + 1 === n ? 0 : k + 1;
+        }
+      }
       while (k !== head) {
         const bi = u32[bufs + k]!;
         const lf = u32[lfs + k]!;
@@ -281,6 +293,15 @@ export class RxLink extends Link {
       const bufSize = this.bufSize;
       const offMask = this.offMask;
       let k = hwtail;
+      if (offMask === 0) {
+        // Fast path: the buffer the sender validated, len within it.
+        while (
+          k !== pt &&
+          u32[bufs + k] === u32[shadow + k] &&
+          (u32[lfs + k]! & LEN_MAX) <= bufSize
+        )
+          k = k + 1 === n ? 0 : k + 1;
+      }
       const ptrs = this.ptrs;
       while (k !== pt) {
         const bi = u32[bufs + k]!;
