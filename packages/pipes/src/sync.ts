@@ -129,6 +129,29 @@ abstract class Link {
     this.i32[this.b + RING_CUR_I32] = hwcur;
   }
 
+  /** Makes slot `k` harmless: its last validated buffer, len 0, no flags. */
+  protected restoreSlot(k: number): void {
+    this.u32[this.bufs + k] = this.u32[this.shadow + k]!;
+    this.u32[this.lfs + k] = 0;
+  }
+
+  /**
+   * Makes slot `k` harmless after a bad value found by rxsync, counts it, and
+   * returns the error to throw once the sync is done (the first one found).
+   */
+  protected repair(
+    first: SlotError | null,
+    k: number,
+    field: 'bufIdx' | 'len',
+    value: number,
+    limit: string,
+    fromPeer: boolean,
+  ): SlotError {
+    this.restoreSlot(k);
+    this.errors++;
+    return first ?? new SlotError(this.label, k, field, value, limit, fromPeer);
+  }
+
   /** True when `bi` can be put in a slot: a valid, currently allocated buffer. */
   protected held(bi: number): boolean {
     return bi >= 2 && bi < this.bufCount && !this.region.bufPool.isFree(bi);
@@ -193,14 +216,14 @@ export class TxLink extends Link {
           u32[shadow + k] = bi;
         }
         if (offMask === 0) {
-          if ((lf & 0xffff) > bufSize)
-            this.badSlot(k, hwcur, 'len', lf & 0xffff, `at most ${bufSize}`);
+          if ((lf & LEN_MAX) > bufSize)
+            this.badSlot(k, hwcur, 'len', lf & LEN_MAX, `at most ${bufSize}`);
         } else {
           const off = u32[this.ptrs + k]! & offMask;
           if (off > this.maxOff)
             this.badSlot(k, hwcur, 'offset', off, `at most ${this.maxOff} (maxOffset)`);
-          if ((lf & 0xffff) + off > bufSize) {
-            this.badSlot(k, hwcur, 'len', lf & 0xffff, `len + offset <= ${bufSize}`);
+          if ((lf & LEN_MAX) + off > bufSize) {
+            this.badSlot(k, hwcur, 'len', lf & LEN_MAX, `len + offset <= ${bufSize}`);
           }
         }
         if ((lf & MOREFRAG_HI) !== 0) {
@@ -236,8 +259,7 @@ export class TxLink extends Link {
     value: number,
     limit: string,
   ): never {
-    this.u32[this.bufs + k] = this.u32[this.shadow + k]!;
-    this.u32[this.lfs + k] = 0;
+    this.restoreSlot(k);
     this.reset(hwcur);
     throw new SlotError(this.label, k, field, value, limit, false);
   }
@@ -267,19 +289,15 @@ export class RxLink extends Link {
           const bi = u32[bufs + k]!;
           if (bi !== u32[shadow + k]) {
             if (this.held(bi)) u32[shadow + k] = bi;
-            else {
-              u32[bufs + k] = u32[shadow + k]!;
-              u32[lfs + k] = 0;
-              this.errors++;
-              bad ??= new SlotError(
-                this.label,
+            else
+              bad = this.repair(
+                bad,
                 k,
                 'bufIdx',
                 bi,
                 `a held buffer 2..${this.bufCount - 1}`,
                 false,
               );
-            }
           }
         }
         k = k + 1 === n ? 0 : k + 1;
@@ -306,26 +324,14 @@ export class RxLink extends Link {
       while (k !== pt) {
         const bi = u32[bufs + k]!;
         if (bi !== u32[shadow + k]) {
-          u32[bufs + k] = u32[shadow + k]!;
-          u32[lfs + k] = 0;
-          this.errors++;
-          bad ??= new SlotError(
-            this.label,
-            k,
-            'bufIdx',
-            bi,
-            'the buffer the sender validated',
-            true,
-          );
+          bad = this.repair(bad, k, 'bufIdx', bi, 'the buffer the sender validated', true);
         } else if (
           (offMask === 0
-            ? u32[lfs + k]! & 0xffff
-            : (u32[lfs + k]! & 0xffff) + (u32[ptrs + k]! & offMask)) > bufSize
+            ? u32[lfs + k]! & LEN_MAX
+            : (u32[lfs + k]! & LEN_MAX) + (u32[ptrs + k]! & offMask)) > bufSize
         ) {
-          const len = u32[lfs + k]! & 0xffff;
-          u32[lfs + k] = 0;
-          this.errors++;
-          bad ??= new SlotError(this.label, k, 'len', len, `len + offset <= ${bufSize}`, true);
+          const len = u32[lfs + k]! & LEN_MAX;
+          bad = this.repair(bad, k, 'len', len, `len + offset <= ${bufSize}`, true);
         }
         k = k + 1 === n ? 0 : k + 1;
       }
