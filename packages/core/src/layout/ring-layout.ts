@@ -1,7 +1,8 @@
 /**
  * Layout of one ring object in the ring pool (netmap's `netmap_ring`), and of
- * its 16-byte slots (stored by column, see below). Offsets ending in `_I32` index an Int32Array/Uint32Array
- * over the whole region, relative to the ring's first word.
+ * its 16-byte slots (stored by column, see below). Offsets ending in `_I32`
+ * index an Int32Array/Uint32Array over the whole region, relative to the
+ * ring's first word.
  *
  * Writers: (ro) fixed when the ring is made; (u) the user of this ring's end
  * (moves head and cur); (k) this end's sync code (moves tail, hwcur, hwtail);
