@@ -59,6 +59,42 @@ export function ringBetween(from: number, x: number, to: number, n: number): boo
   return ringSpace(from, x, n) <= ringSpace(from, to, n);
 }
 
+/**
+ * Checks a ring's slot count (a power of two from MIN_RING_SLOTS to
+ * MAX_RING_SLOTS that fits a ring object of the region) and its largest
+ * per-slot offset (0 .. bufSize - 1). Throws OptionError naming `slots` or
+ * `maxOffset` and the limit. Used by initRing and by anything that validates
+ * options before allocating rings.
+ */
+export function checkRingGeometry(region: Region, numSlots: number, maxOffset: number): void {
+  if (
+    !Number.isInteger(numSlots) ||
+    numSlots < MIN_RING_SLOTS ||
+    numSlots > MAX_RING_SLOTS ||
+    (numSlots & (numSlots - 1)) !== 0
+  ) {
+    throw new OptionError(
+      'slots',
+      `a power of two from ${MIN_RING_SLOTS} to ${MAX_RING_SLOTS}`,
+      numSlots,
+    );
+  }
+  if (ringBytes(numSlots) > region.ringSize) {
+    throw new OptionError(
+      'slots',
+      `at most what a ring object of ${region.ringSize} bytes holds (create the region with ringSize >= ringBytes(${numSlots}) = ${ringBytes(numSlots)})`,
+      numSlots,
+    );
+  }
+  if (!Number.isInteger(maxOffset) || maxOffset < 0 || maxOffset >= region.bufSize) {
+    throw new OptionError(
+      'maxOffset',
+      `an integer from 0 to ${region.bufSize - 1} (bufSize - 1)`,
+      maxOffset,
+    );
+  }
+}
+
 export interface RingInit {
   numSlots: number;
   /** 0 transmit, 1 receive. */
@@ -79,33 +115,8 @@ export interface RingInit {
  */
 export function initRing(region: Region, off: number, init: RingInit): void {
   const { numSlots } = init;
-  if (
-    !Number.isInteger(numSlots) ||
-    numSlots < MIN_RING_SLOTS ||
-    numSlots > MAX_RING_SLOTS ||
-    (numSlots & (numSlots - 1)) !== 0
-  ) {
-    throw new OptionError(
-      'slots',
-      `a power of two from ${MIN_RING_SLOTS} to ${MAX_RING_SLOTS}`,
-      numSlots,
-    );
-  }
-  if (ringBytes(numSlots) > region.ringSize) {
-    throw new OptionError(
-      'slots',
-      `at most what a ring object of ${region.ringSize} bytes holds (create the region with ringSize >= ringBytes(${numSlots}) = ${ringBytes(numSlots)})`,
-      numSlots,
-    );
-  }
   const maxOffset = init.maxOffset ?? 0;
-  if (!Number.isInteger(maxOffset) || maxOffset < 0 || maxOffset >= region.bufSize) {
-    throw new OptionError(
-      'maxOffset',
-      `an integer from 0 to ${region.bufSize - 1} (bufSize - 1)`,
-      maxOffset,
-    );
-  }
+  checkRingGeometry(region, numSlots, maxOffset);
   const b = off >>> 2;
   const i32 = region.i32;
   let slotsOff = off + RING_HEADER_BYTES;

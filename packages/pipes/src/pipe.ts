@@ -9,11 +9,11 @@ import {
   BusyError,
   CorruptListError,
   ExhaustedError,
+  checkRingGeometry,
   initRing,
   OptionError,
   PORT_KIND_PIPE,
   PortTable,
-  ringBytes,
   RING_DIR_RX,
   RING_DIR_TX,
   RING_HWTAIL_I32,
@@ -26,8 +26,6 @@ import {
   NS_BUF_CHANGED,
   SLOT_BUF_IDX_COL,
   SLOT_LEN_FLAGS_COL,
-  MIN_RING_SLOTS,
-  MAX_RING_SLOTS,
   DEFAULT_RING_SLOTS,
   MAX_PIPE_ID,
   MAX_PORT_RINGS,
@@ -139,28 +137,8 @@ function validate(
       rings,
     );
   const slots = opts.slots ?? DEFAULT_RING_SLOTS;
-  if (
-    !isInt(slots) ||
-    slots < MIN_RING_SLOTS ||
-    slots > MAX_RING_SLOTS ||
-    (slots & (slots - 1)) !== 0
-  ) {
-    throw new OptionError(
-      'slots',
-      `a power of two from ${MIN_RING_SLOTS} to ${MAX_RING_SLOTS}`,
-      slots,
-    );
-  }
-  if (ringBytes(slots) > region.ringSize) {
-    throw new OptionError(
-      'slots',
-      `at most what the region's ringSize ${region.ringSize} holds (needs ringSize >= ${ringBytes(slots)})`,
-      slots,
-    );
-  }
   const maxOffset = opts.maxOffset ?? 0;
-  if (!isInt(maxOffset) || maxOffset < 0 || maxOffset >= region.bufSize)
-    throw new OptionError('maxOffset', `an integer from 0 to ${region.bufSize - 1}`, maxOffset);
+  checkRingGeometry(region, slots, maxOffset);
   return { id, rings, slots, maxOffset };
 }
 
