@@ -1,10 +1,10 @@
 /** What every pktgen mode runs with, inside its worker. */
 import type { Region } from '@pktfabric/core';
-import type { PipeEndpoint } from '@pktfabric/pipes';
+import { POLLIN, type PipeEndpoint } from '@pktfabric/pipes';
 import { PeerWaitError } from '../errors.js';
 import type { RateLimiter } from '../stats/rate-limiter.js';
 import { sleepUnlessStopped, stopRequested } from './control.js';
-import type { IntervalEvent } from './events.js';
+import type { IntervalEvent, PktgenSummary } from './events.js';
 import type { Meter } from './meter.js';
 import type { ResolvedPktgenOptions } from './options.js';
 
@@ -68,4 +68,44 @@ export function burstBudget(
     if (a < want) want = a;
   }
   return want;
+}
+
+/**
+ * Why a mode's loop ends before its next turn: a stop request, or `-n`
+ * reached after `done` frames. Null to go on.
+ */
+export function limitReached(env: ModeEnv, done: number): PktgenSummary['ended'] | null {
+  if (stopRequested(env.ctrl)) return 'stopped';
+  if (env.o.count > 0 && done >= env.o.count) return 'count';
+  return null;
+}
+
+/**
+ * One turn of the receiving modes (rx, pong) on RX ring 0, after `done`
+ * frames: why to end ('stopped', 'count', or 'peer-closed' when the ring is
+ * empty and the peer had closed before the sync), 'empty' after a poll for
+ * POLLIN up to the next report, or 'ready' when frames wait in [head, tail).
+ * Starts the meter at the first frame and ticks it after. Does not allocate.
+ */
+export function rxTurn(
+  env: ModeEnv,
+  meter: Meter,
+  done: number,
+): PktgenSummary['ended'] | 'ready' | 'empty' {
+  const stop = limitReached(env, done);
+  if (stop !== null) return stop;
+  const { ep } = env;
+  // Read the peer's state before syncing: whatever it sent before closing is then visible.
+  const closed = ep.peerClosed;
+  ep.rxsync();
+  const rx = ep.rxRings[0]!;
+  const now = performance.now();
+  if (meter.started) meter.tick(now);
+  if (rx.head === rx.tail) {
+    if (closed) return 'peer-closed';
+    ep.poll(POLLIN, pollTimeout(meter.untilReport(now)));
+    return 'empty';
+  }
+  if (!meter.started) meter.start(now);
+  return 'ready';
 }

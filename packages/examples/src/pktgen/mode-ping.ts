@@ -12,7 +12,7 @@ import { XorShift32 } from '../stats/xorshift.js';
 import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
-import { burstBudget, pollTimeout, type ModeEnv } from './mode-env.js';
+import { burstBudget, limitReached, pollTimeout, type ModeEnv } from './mode-env.js';
 
 const tsF64 = new Float64Array(1);
 const tsU8 = new Uint8Array(tsF64.buffer);
@@ -60,12 +60,9 @@ export function runPing(env: ModeEnv): PktgenSummary {
   let ended: PktgenSummary['ended'] | null = null;
   meter.start(performance.now());
   while (ended === null) {
-    if (stopRequested(ctrl)) {
-      ended = 'stopped';
-      break;
-    }
-    if (o.count > 0 && sent >= o.count) {
-      ended = 'count';
+    const stop = limitReached(env, sent);
+    if (stop !== null) {
+      ended = stop;
       break;
     }
     let now = performance.now();

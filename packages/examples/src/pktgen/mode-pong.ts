@@ -1,13 +1,12 @@
 /** pong: echo every received frame back with the MAC addresses swapped (copying it into a TX buffer). */
-import { POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
+import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { ETH_DST_OFF, ETH_SRC_OFF } from '../frames/frame-layout.js';
-import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
-import { pollTimeout, type ModeEnv } from './mode-env.js';
+import { pollTimeout, rxTurn, type ModeEnv } from './mode-env.js';
 
 export function runPong(env: ModeEnv): PktgenSummary {
-  const { region, ep, o, ctrl } = env;
+  const { region, ep, o } = env;
   const tx = ep.txRings[0]!;
   const rx = ep.rxRings[0]!;
   const nt = tx.numSlots;
@@ -21,26 +20,14 @@ export function runPong(env: ModeEnv): PktgenSummary {
   let received = 0;
   let ended: PktgenSummary['ended'] | null = null;
   while (ended === null) {
-    if (stopRequested(ctrl)) {
-      ended = 'stopped';
+    const turn = rxTurn(env, meter, sent);
+    if (turn === 'empty') continue;
+    if (turn !== 'ready') {
+      ended = turn;
       break;
     }
-    if (o.count > 0 && sent >= o.count) {
-      ended = 'count';
-      break;
-    }
-    const closed = ep.peerClosed;
-    ep.rxsync();
     let h = rx.head;
     const t = rx.tail;
-    const now = performance.now();
-    if (meter.started) meter.tick(now);
-    if (h === t) {
-      if (closed) ended = 'peer-closed';
-      else ep.poll(POLLIN, pollTimeout(meter.untilReport(now)));
-      continue;
-    }
-    if (!meter.started) meter.start(now);
     let th = tx.head;
     let tt = tx.tail;
     if (th === tt) {
@@ -48,7 +35,7 @@ export function runPong(env: ModeEnv): PktgenSummary {
       tt = tx.tail;
       if (th === tt) {
         tx.cur = tt;
-        const ev = ep.poll(POLLOUT, pollTimeout(meter.untilReport(now)));
+        const ev = ep.poll(POLLOUT, pollTimeout(meter.untilReport(performance.now())));
         if ((ev & POLLHUP) !== 0 && (ev & POLLOUT) === 0) ended = 'peer-closed';
         continue;
       }

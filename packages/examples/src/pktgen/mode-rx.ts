@@ -1,14 +1,12 @@
 /** rx and rxseq: drain the RX ring, counting (and checking sequence numbers). */
-import { POLLIN } from '@pktfabric/pipes';
 import { readSeq } from '../frames/frame-writer.js';
 import { SeqTracker } from '../stats/seq-tracker.js';
-import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
-import { pollTimeout, type ModeEnv } from './mode-env.js';
+import { rxTurn, type ModeEnv } from './mode-env.js';
 
 export function runRx(env: ModeEnv): PktgenSummary {
-  const { region, ep, o, ctrl } = env;
+  const { region, ep, o } = env;
   const rx = ep.rxRings[0]!;
   const n = rx.numSlots;
   const mask = rx.offsetMask;
@@ -21,30 +19,14 @@ export function runRx(env: ModeEnv): PktgenSummary {
   let got = 0;
   let ended: PktgenSummary['ended'];
   for (;;) {
-    if (stopRequested(ctrl)) {
-      ended = 'stopped';
+    const turn = rxTurn(env, meter, got);
+    if (turn === 'empty') continue;
+    if (turn !== 'ready') {
+      ended = turn;
       break;
     }
-    if (o.count > 0 && got >= o.count) {
-      ended = 'count';
-      break;
-    }
-    // Read the peer's state before syncing: whatever it sent before closing is then visible.
-    const closed = ep.peerClosed;
-    ep.rxsync();
     let h = rx.head;
     const t = rx.tail;
-    const now = performance.now();
-    if (meter.started) meter.tick(now);
-    if (h === t) {
-      if (closed) {
-        ended = 'peer-closed';
-        break;
-      }
-      ep.poll(POLLIN, pollTimeout(meter.untilReport(now)));
-      continue;
-    }
-    if (!meter.started) meter.start(now);
     let m = 0;
     let bytes = 0;
     const limit = o.count > 0 ? o.count - got : Infinity;
@@ -63,7 +45,7 @@ export function runRx(env: ModeEnv): PktgenSummary {
     }
     rx.head = rx.cur = h;
     got += m;
-    meter.add(m, bytes, now);
+    meter.add(m, bytes, performance.now());
   }
   ep.rxsync();
   const sum = meter.summary(ended);

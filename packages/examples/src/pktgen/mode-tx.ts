@@ -3,13 +3,12 @@ import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
 import { XorShift32 } from '../stats/xorshift.js';
-import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
-import { burstBudget, pollTimeout, type ModeEnv } from './mode-env.js';
+import { burstBudget, limitReached, pollTimeout, type ModeEnv } from './mode-env.js';
 
 export function runTx(env: ModeEnv): PktgenSummary {
-  const { region, ep, o, ctrl } = env;
+  const { region, ep, o } = env;
   const seqMode = o.mode === 'txseq';
   const tx = ep.txRings[0]!;
   const n = tx.numSlots;
@@ -29,12 +28,9 @@ export function runTx(env: ModeEnv): PktgenSummary {
   let ended: PktgenSummary['ended'];
   meter.start(performance.now());
   for (;;) {
-    if (stopRequested(ctrl)) {
-      ended = 'stopped';
-      break;
-    }
-    if (o.count > 0 && sent >= o.count) {
-      ended = 'count';
+    const stop = limitReached(env, sent);
+    if (stop !== null) {
+      ended = stop;
       break;
     }
     if (ep.peerClosed) {
