@@ -9,6 +9,7 @@ export * from './stats/rtt-histogram.js';
 export * from './stats/seq-tracker.js';
 export * from './stats/rate-limiter.js';
 export * from './stats/xorshift.js';
+export * from './stats/frame-sizes.js';
 export * from './pktgen/options.js';
 export * from './pktgen/events.js';
 export * from './pktgen/report.js';

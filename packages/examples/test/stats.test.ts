@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatPps, norm, RateLimiter, RttStats, SeqTracker, XorShift32 } from '../src/index.js';
+import {
+  FrameSizes,
+  formatPps,
+  norm,
+  RateLimiter,
+  RttStats,
+  SeqTracker,
+  XorShift32,
+} from '../src/index.js';
 
 describe('SeqTracker', () => {
   it('counts an in-order stream as clean', () => {
@@ -128,5 +136,19 @@ describe('formatting and PRNG', () => {
       expect(v).toBe(b.below(1455));
       expect(v >= 0 && v < 1455).toBe(true);
     }
+  });
+
+  it('FrameSizes: min when min = max; else min + XorShift32(seed).below(span), every size seen', () => {
+    const fixed = new FrameSizes(60, 60, 7);
+    for (let i = 0; i < 100; i++) expect(fixed.next()).toBe(60);
+    const sizes = new FrameSizes(60, 64, 42);
+    const ref = new XorShift32(42);
+    const seen = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const v = sizes.next();
+      expect(v).toBe(60 + ref.below(5));
+      seen.add(v);
+    }
+    expect([...seen].sort((x, y) => x - y)).toEqual([60, 61, 62, 63, 64]);
   });
 });

@@ -17,7 +17,7 @@ import { NS_BUF_CHANGED, type Region, type RingView } from '@pktfabric/core';
 import { POLLIN, POLLOUT, type PipeEndpoint } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
-import { XorShift32 } from '../stats/xorshift.js';
+import { FrameSizes } from '../stats/frame-sizes.js';
 import { SlotBatch } from './packet-batch.js';
 import type { StageStats } from './stage-stats.js';
 import type { BatchFn, StageContext } from './stages/context.js';
@@ -172,7 +172,7 @@ abstract class Runtime {
 /** gen: makes frames straight into the TX slots of its outputs, spread round-robin packet by packet. */
 export class SourceRuntime extends Runtime {
   private readonly writer: FrameWriter;
-  private readonly rng: XorShift32;
+  private readonly sizes: FrameSizes;
   private readonly limiter: RateLimiter | null;
   private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
   private seq = 0;
@@ -186,14 +186,13 @@ export class SourceRuntime extends Runtime {
   ) {
     super(region, ctx, [], outputs, cfg.burst > 0 ? cfg.burst : burst);
     this.writer = new FrameWriter(cfg.frame);
-    this.rng = new XorShift32(cfg.seed + ctx.replica);
+    this.sizes = new FrameSizes(cfg.sizeMin, cfg.sizeMax, cfg.seed + ctx.replica);
     this.limiter = cfg.rate > 0 ? new RateLimiter(cfg.rate, this.burst) : null;
   }
 
   step(deadline: number): boolean {
     const { u32, bufBase, bufSize, cfg } = this;
     const u8 = this.region.u8;
-    const span = cfg.sizeMax - cfg.sizeMin + 1;
     for (;;) {
       if (this.stopMode !== 0) return true;
       if (cfg.count > 0 && this.packets >= cfg.count) return true;
@@ -219,7 +218,7 @@ export class SourceRuntime extends Runtime {
         if (o < 0) break;
         const r = this.txr[o]!;
         const h = this.oHead[o]!;
-        const len = span === 1 ? cfg.sizeMin : cfg.sizeMin + this.rng.below(span);
+        const len = this.sizes.next();
         this.writer.write(
           u8,
           bufBase + u32[r.bufIdxBase + h]! * bufSize + (u32[r.ptrLoBase + h]! & r.offsetMask),

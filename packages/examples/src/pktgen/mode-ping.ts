@@ -8,7 +8,7 @@ import { PING_TS_OFF } from '../frames/frame-layout.js';
 import { FrameWriter, readSeq } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
 import { RttStats } from '../stats/rtt-histogram.js';
-import { XorShift32 } from '../stats/xorshift.js';
+import { FrameSizes } from '../stats/frame-sizes.js';
 import { stopRequested } from './control.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
@@ -38,8 +38,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
   const bufBase = region.bufBase;
   const bufSize = region.bufSize;
   const writer = new FrameWriter(o.frame);
-  const rng = new XorShift32(o.seed);
-  const span = o.sizeMax - o.sizeMin + 1;
+  const sizes = new FrameSizes(o.sizeMin, o.sizeMax, o.seed);
   const limiter = o.rate > 0 ? new RateLimiter(o.rate, o.burst) : null;
   const all = new RttStats(1 << 20, o.seed);
   const interval = new RttStats(1 << 16, o.seed);
@@ -84,7 +83,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
     now = performance.now();
     while (head !== tail && m < want) {
       const off = bufBase + u32[tx.bufIdxBase + head]! * bufSize;
-      const len = span === 1 ? o.sizeMin : o.sizeMin + rng.below(span);
+      const len = sizes.next();
       writer.write(u8, off, len, seq >>> 0);
       putTime(u8, off + PING_TS_OFF, now);
       u32[tx.lenFlagsBase + head] = len;

@@ -2,7 +2,7 @@
 import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
-import { XorShift32 } from '../stats/xorshift.js';
+import { FrameSizes } from '../stats/frame-sizes.js';
 import type { PktgenSummary } from './events.js';
 import { Meter } from './meter.js';
 import { burstBudget, limitReached, pollTimeout, type ModeEnv } from './mode-env.js';
@@ -18,8 +18,7 @@ export function runTx(env: ModeEnv): PktgenSummary {
   const bufBase = region.bufBase;
   const bufSize = region.bufSize;
   const writer = new FrameWriter(o.frame);
-  const rng = new XorShift32(o.seed);
-  const span = o.sizeMax - o.sizeMin + 1;
+  const sizes = new FrameSizes(o.sizeMin, o.sizeMax, o.seed);
   const limiter = o.rate > 0 ? new RateLimiter(o.rate, o.burst) : null;
   const meter = new Meter(o.mode, o.port, o.reportMs, env.emit);
   const gap = o.injectGap;
@@ -58,7 +57,7 @@ export function runTx(env: ModeEnv): PktgenSummary {
     while (head !== tail && m < want) {
       const off =
         bufBase + u32[tx.bufIdxBase + head]! * bufSize + (u32[tx.ptrLoBase + head]! & mask);
-      const len = span === 1 ? o.sizeMin : o.sizeMin + rng.below(span);
+      const len = sizes.next();
       let sq = -1;
       if (seqMode) {
         if (seq === gap) seq++;
