@@ -51,24 +51,39 @@ function receiverResult(received: number, sum: number, win: MeasureWindow): Side
   };
 }
 
+/** What a sender has sent: packets, the next sequence number, the fold of the checksums. */
+interface Sent {
+  sent: number;
+  seq: number;
+  sum: number;
+}
+
 /**
- * Runs `pump` now and after every message until it reports done. Resolves
- * with the sender's result; rejects if pump throws.
+ * Sends batches while `sendBatch` has credit for one (it returns false when
+ * it has none), now and again after every message (`onMessage` takes the
+ * ack or the returned buffer first). After each batch, once the control
+ * block says stop, posts the EndMessage and resolves with the sender's
+ * result; rejects if a step throws.
  */
 function driveSender(
   port: MessagePort,
+  control: Control,
   onMessage: (m: unknown) => void,
-  pump: () => SideResult | null,
+  sendBatch: (s: Sent) => boolean,
 ): Promise<SideResult> {
   return new Promise((resolve, reject) => {
+    const s: Sent = { sent: 0, seq: 0, sum: 0 };
     let finished = false;
     const step = (): void => {
       if (finished) return;
       try {
-        const r = pump();
-        if (r !== null) {
-          finished = true;
-          resolve(r);
+        while (sendBatch(s)) {
+          if (control.stopped()) {
+            finished = true;
+            port.postMessage({ end: s.sent } satisfies EndMessage);
+            resolve(senderResult(s.sent, s.sum));
+            return;
+          }
         }
       } catch (e) {
         finished = true;
@@ -84,6 +99,58 @@ function driveSender(
   });
 }
 
+/** Writes `n` 64-byte packets into `a` from word 0, numbered on from `s.seq`, and folds their checksums. */
+function writeBatch(a: Uint32Array, n: number, s: Sent): void {
+  for (let k = 0; k < n; k++) {
+    s.sum = (s.sum + writeRw64(a, k * RW_WORDS, s.seq)) | 0;
+    s.seq = (s.seq + 1) | 0;
+  }
+}
+
+/** What a receiver has counted: packets, and the fold of their checksums. */
+interface Tally {
+  received: number;
+  sum: number;
+}
+
+/**
+ * Receives until the sender's EndMessage. `onData` handles every other
+ * message (reads it into the tally, acks as the case does) and returns true
+ * at the end of a batch, when the measurement window is checked. Resolves
+ * with the receiver's result.
+ */
+function driveReceiver(
+  port: MessagePort,
+  control: Control,
+  onData: (m: unknown, t: Tally) => boolean,
+): Promise<SideResult> {
+  return new Promise((resolve) => {
+    const win = new MeasureWindow(control);
+    const t: Tally = { received: 0, sum: 0 };
+    port.on('message', (m: unknown) => {
+      if (!isEnd(m)) {
+        if (onData(m, t)) win.check(t.received);
+        return;
+      }
+      win.check(t.received);
+      win.close(t.received);
+      port.close();
+      resolve(receiverResult(t.received, t.sum, win));
+    });
+  });
+}
+
+function isEnd(m: unknown): m is EndMessage {
+  return typeof m === 'object' && m !== null && 'end' in m;
+}
+
+/** Reads every 64-byte packet of a batch into the tally. */
+function readBatch(a: Uint32Array, t: Tally): void {
+  const n = a.length / RW_WORDS;
+  for (let k = 0; k < n; k++) t.sum = (t.sum + readRw64(a, k * RW_WORDS)) | 0;
+  t.received += n;
+}
+
 /** postmessage-64b sender: one postMessage per 64-byte packet. */
 export function postMessageSend(
   port: MessagePort,
@@ -92,30 +159,22 @@ export function postMessageSend(
 ): Promise<SideResult> {
   const pkt = new Uint32Array(RW_WORDS);
   let acked = 0;
-  let sent = 0;
-  let seq = 0;
-  let sum = 0;
   return driveSender(
     port,
+    control,
     (m) => {
       acked = m as number;
     },
-    () => {
-      for (;;) {
-        const credit = MESSAGE_WINDOW_PACKETS - (sent - acked);
-        if (credit <= 0) return null;
-        const n = credit < burst ? credit : burst;
-        for (let k = 0; k < n; k++) {
-          sum = (sum + writeRw64(pkt, 0, seq)) | 0;
-          port.postMessage(pkt);
-          seq = (seq + 1) | 0;
-        }
-        sent += n;
-        if (control.stopped()) {
-          port.postMessage({ end: sent } satisfies EndMessage);
-          return senderResult(sent, sum);
-        }
+    (s) => {
+      const credit = MESSAGE_WINDOW_PACKETS - (s.sent - acked);
+      if (credit <= 0) return false;
+      const n = credit < burst ? credit : burst;
+      for (let k = 0; k < n; k++) {
+        writeBatch(pkt, 1, s);
+        port.postMessage(pkt);
       }
+      s.sent += n;
+      return true;
     },
   );
 }
@@ -126,27 +185,14 @@ export function postMessageRecv(
   control: Control,
   burst: number,
 ): Promise<SideResult> {
-  return new Promise((resolve) => {
-    const win = new MeasureWindow(control);
-    let received = 0;
-    let sum = 0;
-    let sinceAck = 0;
-    port.on('message', (m: Uint32Array | EndMessage) => {
-      if (m instanceof Uint32Array) {
-        sum = (sum + readRw64(m, 0)) | 0;
-        received++;
-        if (++sinceAck === burst) {
-          sinceAck = 0;
-          port.postMessage(received);
-          win.check(received);
-        }
-        return;
-      }
-      win.check(received);
-      win.close(received);
-      port.close();
-      resolve(receiverResult(received, sum, win));
-    });
+  let sinceAck = 0;
+  return driveReceiver(port, control, (m, t) => {
+    t.sum = (t.sum + readRw64(m as Uint32Array, 0)) | 0;
+    t.received++;
+    if (++sinceAck < burst) return false;
+    sinceAck = 0;
+    port.postMessage(t.received);
+    return true;
   });
 }
 
@@ -158,28 +204,18 @@ export function postBatchSend(
 ): Promise<SideResult> {
   const batch = new Uint32Array(burst * RW_WORDS);
   let acked = 0;
-  let sent = 0;
-  let seq = 0;
-  let sum = 0;
   return driveSender(
     port,
+    control,
     (m) => {
       acked = m as number;
     },
-    () => {
-      while (MESSAGE_WINDOW_PACKETS - (sent - acked) >= burst) {
-        for (let k = 0; k < burst; k++) {
-          sum = (sum + writeRw64(batch, k * RW_WORDS, seq)) | 0;
-          seq = (seq + 1) | 0;
-        }
-        port.postMessage(batch);
-        sent += burst;
-        if (control.stopped()) {
-          port.postMessage({ end: sent } satisfies EndMessage);
-          return senderResult(sent, sum);
-        }
-      }
-      return null;
+    (s) => {
+      if (MESSAGE_WINDOW_PACKETS - (s.sent - acked) < burst) return false;
+      writeBatch(batch, burst, s);
+      port.postMessage(batch);
+      s.sent += burst;
+      return true;
     },
   );
 }
@@ -190,24 +226,10 @@ export function postBatchRecv(
   control: Control,
   _burst: number,
 ): Promise<SideResult> {
-  return new Promise((resolve) => {
-    const win = new MeasureWindow(control);
-    let received = 0;
-    let sum = 0;
-    port.on('message', (m: Uint32Array | EndMessage) => {
-      if (m instanceof Uint32Array) {
-        const n = m.length / RW_WORDS;
-        for (let k = 0; k < n; k++) sum = (sum + readRw64(m, k * RW_WORDS)) | 0;
-        received += n;
-        port.postMessage(received);
-        win.check(received);
-        return;
-      }
-      win.check(received);
-      win.close(received);
-      port.close();
-      resolve(receiverResult(received, sum, win));
-    });
+  return driveReceiver(port, control, (m, t) => {
+    readBatch(m as Uint32Array, t);
+    port.postMessage(t.received);
+    return true;
   });
 }
 
@@ -220,30 +242,19 @@ export function transferSend(
   const pool: ArrayBuffer[] = [];
   const inFlight = Math.max(1, Math.floor(MESSAGE_WINDOW_PACKETS / burst));
   for (let i = 0; i < inFlight; i++) pool.push(new ArrayBuffer(burst * RW_BYTES));
-  let sent = 0;
-  let seq = 0;
-  let sum = 0;
   return driveSender(
     port,
+    control,
     (m) => {
       pool.push(m as ArrayBuffer);
     },
-    () => {
-      while (pool.length > 0) {
-        const buf = pool.pop()!;
-        const a = new Uint32Array(buf);
-        for (let k = 0; k < burst; k++) {
-          sum = (sum + writeRw64(a, k * RW_WORDS, seq)) | 0;
-          seq = (seq + 1) | 0;
-        }
-        port.postMessage(buf, [buf]);
-        sent += burst;
-        if (control.stopped()) {
-          port.postMessage({ end: sent } satisfies EndMessage);
-          return senderResult(sent, sum);
-        }
-      }
-      return null;
+    (s) => {
+      const buf = pool.pop();
+      if (buf === undefined) return false;
+      writeBatch(new Uint32Array(buf), burst, s);
+      port.postMessage(buf, [buf]);
+      s.sent += burst;
+      return true;
     },
   );
 }
@@ -254,24 +265,10 @@ export function transferRecv(
   control: Control,
   _burst: number,
 ): Promise<SideResult> {
-  return new Promise((resolve) => {
-    const win = new MeasureWindow(control);
-    let received = 0;
-    let sum = 0;
-    port.on('message', (m: ArrayBuffer | EndMessage) => {
-      if (m instanceof ArrayBuffer) {
-        const a = new Uint32Array(m);
-        const n = a.length / RW_WORDS;
-        for (let k = 0; k < n; k++) sum = (sum + readRw64(a, k * RW_WORDS)) | 0;
-        received += n;
-        port.postMessage(m, [m]);
-        win.check(received);
-        return;
-      }
-      win.check(received);
-      win.close(received);
-      port.close();
-      resolve(receiverResult(received, sum, win));
-    });
+  return driveReceiver(port, control, (m, t) => {
+    const buf = m as ArrayBuffer;
+    readBatch(new Uint32Array(buf), t);
+    port.postMessage(buf, [buf]);
+    return true;
   });
 }
