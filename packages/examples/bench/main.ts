@@ -20,6 +20,7 @@ import {
   DEFAULT_RUNS,
   formatProgress,
   formatSummary,
+  formatTargets,
   runSuite,
   type CaseName,
 } from '@pktfabric/pipes/bench';
@@ -120,6 +121,8 @@ console.log(
   '\nvs hand ring: median over the hand-written SAB ring doing the same per-packet work' +
     ' (index, 64 B write+read, 1500 B copy); vs postMessage: median over postmessage-64b.',
 );
+const targets = formatTargets(rows);
+if (targets !== '') console.log(`\n${targets}`);
 
 const results = toResultsFile(started, rows);
 mkdirSync(outDir, { recursive: true });

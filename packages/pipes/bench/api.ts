@@ -86,17 +86,6 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
   },
 };
 
-/** The cases of the pipes package bench (issue 3): pipes, hand rings, postMessage. */
-export const PIPE_BENCH_CASES: readonly CaseName[] = [
-  'pipe-index',
-  'pipe-64b-rw',
-  'pipe-1500b-copy',
-  'handring-index',
-  'handring-64b-rw',
-  'handring-1500b-copy',
-  'postmessage-64b',
-];
-
 /** The baseline every ratio column divides by, besides the matching hand ring. */
 export const POSTMESSAGE_CASE: CaseName = 'postmessage-64b';
 

@@ -1,4 +1,5 @@
 /** Text output of the bench: progress lines and the final table. Allocates; not for hot paths. */
+import type { CaseName } from './api.js';
 import type { Progress, CaseSummary } from './suite.js';
 
 /** Packets per second as Mpps with 2 decimals (3 below 1 Mpps). */
@@ -55,4 +56,24 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       r.kicksPerMillion === null ? '-' : r.kicksPerMillion.toFixed(1),
     ]),
   );
+}
+
+/**
+ * Issue 3's targets next to what the run measured, for the cases that ran
+ * (informational; the machine matters). Empty when no pipe case ran.
+ */
+export function formatTargets(rows: readonly CaseSummary[]): string {
+  const get = (c: CaseName): CaseSummary | undefined => rows.find((r) => r.case === c);
+  const out: string[] = [];
+  const idx = get('pipe-index');
+  if (idx?.ratioToHandRing != null)
+    out.push(`  pipe-index >= 0.9x handring-index: ${idx.ratioToHandRing.toFixed(2)}x`);
+  const rw = get('pipe-64b-rw');
+  if (rw !== undefined && rw.medianPps > 0)
+    out.push(`  pipe-64b-rw >= 9 Mpps: ${formatMpps(rw.medianPps)} Mpps`);
+  const kicks = rows
+    .filter((r) => r.case.startsWith('pipe-') && r.kicksPerMillion !== null)
+    .map((r) => `${r.case} ${r.kicksPerMillion!.toFixed(1)}`);
+  if (kicks.length > 0) out.push(`  notify calls <= 20 per million packets: ${kicks.join(', ')}`);
+  return out.length === 0 ? '' : ['targets (issue 3, on the project machine):', ...out].join('\n');
 }
