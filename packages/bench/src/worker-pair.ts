@@ -16,7 +16,7 @@
  */
 import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import { createRegion, DEFAULT_BUF_COUNT, ringBytes, type Region } from '@pktfabric/core';
-import { createPipe, watchWorker, type Pipe } from '../src/index.js';
+import { createPipe, watchWorker, type Pipe } from '@pktfabric/pipes';
 import {
   CASES,
   DEFAULT_BURST,
@@ -28,11 +28,12 @@ import {
 } from './api.js';
 import { Control, createControl } from './control.js';
 import { BenchCaseError } from './errors.js';
-import { createHandRing } from './hand-ring.js';
+import { createHandRing } from './transports/hand-ring.js';
 import { PHASE_MEASURE, PHASE_RUN, PHASE_STOP } from './layout/control-layout.js';
 import type { Role, SideResult, WorkerInit, WorkerMessage } from './protocol.js';
+import { builtSibling } from './util/worker-url.js';
 
-const WORKER_URL = new URL('./bench-worker.js', import.meta.url);
+const WORKER_URL = builtSibling(import.meta.url, './bench-worker.js');
 /** Bytes per payload slot of the hand ring: the region's default buffer size. */
 const HAND_RING_SLOT_BYTES = 2048;
 /** The pipe every pipe case uses: `pipe{1` sends, `pipe}1` receives. */

@@ -4,7 +4,7 @@ export * from './worker-pair.js';
 export * from './suite.js';
 export * from './report.js';
 export * from './packet-work.js';
-export * from './hand-ring.js';
+export * from './transports/hand-ring.js';
 export * from './control.js';
 export * from './layout/control-layout.js';
 export * from './layout/hand-ring-layout.js';

@@ -18,8 +18,8 @@
  * swaps), validation of what the peer wrote, fragments, offsets, poll events,
  * peer-death detection.
  */
-import { POLL_SPIN } from '../src/index.js';
-import { CONTROL_POLL_MS, MeasureWindow, type Control } from './control.js';
+import { POLL_SPIN } from '@pktfabric/pipes';
+import { CONTROL_POLL_MS, MeasureWindow, type Control } from '../control.js';
 import {
   HR_C_SLEEPING_I32,
   HR_LENS_BYTE,
@@ -30,9 +30,9 @@ import {
   HR_WRITE_I32,
   handRingBytes,
   handRingPayloadByte,
-} from './layout/hand-ring-layout.js';
-import type { PacketWork } from './packet-work.js';
-import type { SideResult } from './protocol.js';
+} from '../layout/hand-ring-layout.js';
+import type { PacketWork } from '../packet-work.js';
+import type { SideResult } from '../protocol.js';
 
 /** Creates a hand ring of `numSlots` slots (a power of two) of `slotBytes` (a power of two >= 64). */
 export function createHandRing(numSlots: number, slotBytes: number): SharedArrayBuffer {

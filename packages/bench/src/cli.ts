@@ -23,7 +23,7 @@ import {
   formatTargets,
   runSuite,
   type CaseName,
-} from '@pktfabric/pipes/bench';
+} from './index.js';
 import { renderChartSvg } from './chart.js';
 import { repoRoot, RESULTS_JSON, RESULTS_SVG, toResultsFile } from './results.js';
 

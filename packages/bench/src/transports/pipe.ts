@@ -13,10 +13,10 @@
  * No allocation per packet or per batch.
  */
 import { attachRegion } from '@pktfabric/core';
-import { openPort, POLLHUP, POLLIN, POLLOUT } from '../src/index.js';
-import { CONTROL_POLL_MS, MeasureWindow, type Control } from './control.js';
-import type { PacketWork } from './packet-work.js';
-import type { SideResult } from './protocol.js';
+import { openPort, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
+import { CONTROL_POLL_MS, MeasureWindow, type Control } from '../control.js';
+import type { PacketWork } from '../packet-work.js';
+import type { SideResult } from '../protocol.js';
 
 const LEN_MASK = 0xffff;
 

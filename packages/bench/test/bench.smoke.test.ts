@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BenchCaseError, runCase } from '@pktfabric/pipes/bench';
+import { BenchCaseError, runCase } from '../src/index.js';
 
 const run = promisify(execFile);
-const MAIN = fileURLToPath(new URL('../dist/bench/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 
 const CASES = [
   ['pipe-index', 60],

@@ -25,7 +25,7 @@ async function run(init: WorkerInit): Promise<SideResult> {
   const sending = init.role === 'sender';
   switch (info.transport) {
     case 'handring': {
-      const { HandRing, handRingRecv, handRingSend } = await import('./hand-ring.js');
+      const { HandRing, handRingRecv, handRingSend } = await import('./transports/hand-ring.js');
       const ring = new HandRing(need(init.sab, 'sab'));
       const work = makeWork(info.work, ring.u8);
       post({ type: 'ready' });
@@ -35,7 +35,7 @@ async function run(init: WorkerInit): Promise<SideResult> {
         : handRingRecv(ring, control, work, init.burst);
     }
     case 'pipe': {
-      const { pipeRecv, pipeSend } = await import('./pipe-loops.js');
+      const { pipeRecv, pipeSend } = await import('./transports/pipe.js');
       const sab = need(init.sab, 'sab');
       const name = need(init.portName, 'portName');
       const mk = (u8: Uint8Array) => makeWork(info.work, u8);
@@ -45,7 +45,7 @@ async function run(init: WorkerInit): Promise<SideResult> {
         : pipeRecv(sab, name, control, mk, init.burst, () => ready(control));
     }
     default: {
-      const m = await import('./message-loops.js');
+      const m = await import('./transports/message-channel.js');
       const port: MessagePort = need(init.port, 'port');
       const fns = {
         postmessage: [m.postMessageSend, m.postMessageRecv],

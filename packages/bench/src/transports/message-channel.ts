@@ -19,10 +19,10 @@
  * receiver gets a new object); the transfer case allocates one view per batch.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { MESSAGE_WINDOW_PACKETS } from './api.js';
-import { MeasureWindow, type Control } from './control.js';
-import { readRw64, RW_BYTES, RW_WORDS, writeRw64 } from './packet-work.js';
-import type { SideResult } from './protocol.js';
+import { MESSAGE_WINDOW_PACKETS } from '../api.js';
+import { MeasureWindow, type Control } from '../control.js';
+import { readRw64, RW_BYTES, RW_WORDS, writeRw64 } from '../packet-work.js';
+import type { SideResult } from '../protocol.js';
 
 /** The sender's last message: how many packets it sent. */
 interface EndMessage {

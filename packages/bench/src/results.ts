@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CaseSummary } from '@pktfabric/pipes/bench';
+import type { CaseSummary } from './index.js';
 
 export const RESULTS_JSON = 'bench-results.json';
 export const RESULTS_SVG = 'bench-results.svg';
@@ -67,7 +67,7 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
 /**
  * The repository root: the nearest directory above this script whose
  * package.json declares workspaces (the script runs from
- * packages/examples/dist/bench). Falls back to the current directory.
+ * packages/bench/dist/src). Falls back to the current directory.
  */
 export function repoRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   let dir = resolve(from);
