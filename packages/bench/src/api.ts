@@ -1,8 +1,9 @@
-/** Public types of the throughput bench: the cases, their options and results. */
-
-/** How the two workers move packets. */
-export type Transport =
-  'pipe' | 'handring' | 'postmessage' | 'postmessage-batch' | 'messagechannel-transfer';
+/**
+ * Public types of the throughput bench: the per-packet work, the options of
+ * a run and its result. The cases themselves come from the registered
+ * transports (cases.ts).
+ */
+import type { CaseName } from './cases.js';
 
 /**
  * The work done per packet:
@@ -13,81 +14,6 @@ export type Transport =
  *   the receiver copies it out into a buffer of its own (`Uint8Array.set`).
  */
 export type Work = 'index' | '64b-rw' | '1500b-copy';
-
-/** Every case, in the order the bench reports them (and the names bench-results.json uses). */
-export const ALL_CASES = [
-  'pipe-index',
-  'pipe-64b-rw',
-  'pipe-1500b-copy',
-  'postmessage-64b',
-  'postmessage-batch-64b',
-  'messagechannel-transfer-64b',
-  'handring-index',
-  'handring-64b-rw',
-  'handring-1500b-copy',
-] as const;
-
-export type CaseName = (typeof ALL_CASES)[number];
-
-export interface CaseInfo {
-  transport: Transport;
-  work: Work;
-  /** Bytes per packet (len). The index cases declare 60 bytes and touch none. */
-  packetSize: number;
-  /** The hand-ring case doing the same per-packet work. */
-  handRing: CaseName;
-}
-
-/** What each case does. */
-export const CASES: Readonly<Record<CaseName, CaseInfo>> = {
-  'pipe-index': { transport: 'pipe', work: 'index', packetSize: 60, handRing: 'handring-index' },
-  'pipe-64b-rw': { transport: 'pipe', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
-  'pipe-1500b-copy': {
-    transport: 'pipe',
-    work: '1500b-copy',
-    packetSize: 1500,
-    handRing: 'handring-1500b-copy',
-  },
-  'postmessage-64b': {
-    transport: 'postmessage',
-    work: '64b-rw',
-    packetSize: 64,
-    handRing: 'handring-64b-rw',
-  },
-  'postmessage-batch-64b': {
-    transport: 'postmessage-batch',
-    work: '64b-rw',
-    packetSize: 64,
-    handRing: 'handring-64b-rw',
-  },
-  'messagechannel-transfer-64b': {
-    transport: 'messagechannel-transfer',
-    work: '64b-rw',
-    packetSize: 64,
-    handRing: 'handring-64b-rw',
-  },
-  'handring-index': {
-    transport: 'handring',
-    work: 'index',
-    packetSize: 60,
-    handRing: 'handring-index',
-  },
-  'handring-64b-rw': {
-    transport: 'handring',
-    work: '64b-rw',
-    packetSize: 64,
-    handRing: 'handring-64b-rw',
-  },
-  'handring-1500b-copy': {
-    transport: 'handring',
-    work: '1500b-copy',
-    packetSize: 1500,
-    handRing: 'handring-1500b-copy',
-  },
-};
-
-/** The baseline every ratio column divides by, besides the matching hand ring. */
-export const POSTMESSAGE_CASE: CaseName = 'postmessage-64b';
 
 export interface CaseOptions {
   /**

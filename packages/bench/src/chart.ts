@@ -2,18 +2,20 @@
  * The bar chart of a bench run, drawn with Vega and rendered to SVG without
  * a browser (`renderer: 'none'`): one horizontal bar per case, median Mpps on
  * a log-scale x axis (the cases span three orders of magnitude), coloured by
- * transport. Cases whose every run failed have no bar (a log scale has no 0).
+ * the transport's family (Transport.family). Cases whose every run failed have no bar (a log scale has no 0).
  */
 import * as vega from 'vega';
+import { FAMILIES, familyOf } from './cases.js';
 import type { ResultsFile } from './results.js';
 
 export const BAR_MARK = 'bars';
 export const LABEL_MARK = 'labels';
 
+/** Legend entry of the bars of cases no registered transport runs (an old results file). */
+const OTHER = { label: 'other', color: '#bcbd22' };
+
 function family(c: string): string {
-  if (c.startsWith('pipe-')) return 'pktfabric pipe';
-  if (c.startsWith('handring-')) return 'hand-written SAB ring';
-  return 'message passing';
+  return (familyOf(c) ?? OTHER).label;
 }
 
 /** The Vega spec for `results` (exported for tests and for people who want to restyle it). */
@@ -27,6 +29,8 @@ export function chartSpec(results: ResultsFile): vega.Spec {
       label: `${(r.medianPps / 1e6).toPrecision(3)} Mpps`,
     }));
   const runs = Math.max(0, ...results.rows.map((r) => r.runsPps.length));
+  // Every registered family (a stable legend), and 'other' only when a row needs it.
+  const families = values.some((v) => v.family === OTHER.label) ? [...FAMILIES, OTHER] : FAMILIES;
   return {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
     description: 'pktfabric throughput bench: median packets per second per case',
@@ -56,8 +60,8 @@ export function chartSpec(results: ResultsFile): vega.Spec {
       {
         name: 'color',
         type: 'ordinal',
-        domain: ['pktfabric pipe', 'hand-written SAB ring', 'message passing'],
-        range: ['#1f77b4', '#7f7f7f', '#ff7f0e'],
+        domain: families.map((f) => f.label),
+        range: families.map((f) => f.color),
       },
     ],
     axes: [

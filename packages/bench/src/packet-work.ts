@@ -23,6 +23,13 @@ export const COPY_BYTES = 1500;
 /** len the index cases declare (pkt-gen's default 60-byte frame). */
 export const INDEX_LEN = 60;
 
+/** Bytes per packet (len) of each work: a case's packetSize. */
+export const WORK_BYTES: Readonly<Record<Work, number>> = {
+  index: INDEX_LEN,
+  '64b-rw': RW_BYTES,
+  '1500b-copy': COPY_BYTES,
+};
+
 export interface PacketWork {
   /** Bytes per packet (what the sender stores as len). */
   readonly len: number;

@@ -4,8 +4,7 @@
  * a run goes through the shared control block (layout/control-layout.ts), not
  * through messages.
  */
-import type { MessagePort } from 'node:worker_threads';
-import type { CaseName } from './api.js';
+import type { CaseName } from './cases.js';
 
 export type Role = 'sender' | 'receiver';
 
@@ -15,12 +14,8 @@ export interface WorkerInit {
   /** The control block (layout/control-layout.ts). */
   control: SharedArrayBuffer;
   burst: number;
-  /** pipe cases: the region; handring cases: the ring. */
-  sab?: SharedArrayBuffer;
-  /** pipe cases: the port name this worker opens (`pipe{N` or `pipe}N`). */
-  portName?: string;
-  /** message cases: this worker's end of the MessageChannel (transferred). */
-  port?: MessagePort;
+  /** What the case's transport set up for this side (Shared.sender / .receiver data). */
+  data: unknown;
 }
 
 export interface SideResult {

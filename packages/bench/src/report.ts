@@ -1,5 +1,5 @@
 /** Text output of the bench: progress lines and the final table. Allocates; not for hot paths. */
-import type { CaseName } from './api.js';
+import type { CaseName } from './cases.js';
 import type { Progress, CaseSummary } from './suite.js';
 
 /** Packets per second as Mpps with 2 decimals (3 below 1 Mpps). */

@@ -5,7 +5,8 @@
  * to postMessage, notify calls per million packets. A failed run is recorded
  * and the suite goes on.
  */
-import { CASES, POSTMESSAGE_CASE, type CaseName, type CaseOptions, type CaseRun } from './api.js';
+import type { CaseOptions, CaseRun } from './api.js';
+import { CASES, POSTMESSAGE_CASE, type CaseName } from './cases.js';
 import { runCase } from './worker-pair.js';
 
 export interface SuiteOptions extends CaseOptions {
@@ -92,7 +93,8 @@ export function summarize(
 ): CaseSummary[] {
   const medians = new Map<CaseName, number>();
   for (const c of cases) medians.set(c, median((results.get(c) ?? []).map((r) => r.pps)));
-  const ratio = (c: CaseName, ref: CaseName): number | null => {
+  const ratio = (c: CaseName, ref: CaseName | null): number | null => {
+    if (ref === null) return null;
     const a = medians.get(c) ?? 0;
     const b = medians.get(ref) ?? 0;
     return a > 0 && b > 0 ? a / b : null;

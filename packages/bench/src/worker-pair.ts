@@ -1,43 +1,37 @@
 /**
  * The engine: runs one case once between two workers and returns its rate.
  *
- * The main thread creates what the case shares (a region with one pipe, a
- * hand ring, or a MessageChannel) and a control block, starts a sender and a
- * receiver worker from dist (bench-worker.js), and waits until both are set
- * up. Then it moves the control block through RUN (warm-up), MEASURE (the
- * receiver's window opens) and STOP (the window closes; the sender stops and
- * the receiver drains). The result is the receiver's packets over its window;
+ * The main thread has the case's transport (transport.ts) create what the
+ * two sides share (a region with one pipe, a hand ring, a MessageChannel,
+ * ...), makes a control block, starts a sender and a receiver worker from
+ * dist (bench-worker.js), and waits until both are set up. Then it moves the
+ * control block through RUN (warm-up), MEASURE (the receiver's window opens)
+ * and STOP (the window closes; the sender stops and the receiver drains). The result is the receiver's packets over its window;
  * sender and receiver must agree on the total count and checksum.
  *
  * Failure never hangs the caller: a worker error or early exit, or a run that
  * outlives the hang guard, terminates both workers and rejects with
  * BenchCaseError. Workers that finished are given a grace period to exit by
- * themselves and are terminated after it.
+ * themselves and are terminated after it. The transport's `release` runs
+ * once both are gone.
  */
-import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
-import { createRegion, DEFAULT_BUF_COUNT, ringBytes, type Region } from '@pktfabric/core';
-import { createPipe, watchWorker, type Pipe } from '@pktfabric/pipes';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import {
-  CASES,
   DEFAULT_BURST,
   DEFAULT_DURATION_S,
   DEFAULT_SLOTS,
-  type CaseName,
   type CaseOptions,
   type CaseRun,
 } from './api.js';
+import { CASES, isCaseName, transportOf, type CaseName } from './cases.js';
 import { Control, createControl } from './control.js';
 import { BenchCaseError } from './errors.js';
-import { createHandRing } from './transports/hand-ring.js';
 import { PHASE_MEASURE, PHASE_RUN, PHASE_STOP } from './layout/control-layout.js';
 import type { Role, SideResult, WorkerInit, WorkerMessage } from './protocol.js';
+import type { Shared } from './transport.js';
 import { builtSibling } from './util/worker-url.js';
 
 const WORKER_URL = builtSibling(import.meta.url, './bench-worker.js');
-/** Bytes per payload slot of the hand ring: the region's default buffer size. */
-const HAND_RING_SLOT_BYTES = 2048;
-/** The pipe every pipe case uses: `pipe{1` sends, `pipe}1` receives. */
-const PIPE_ID = 1;
 /** Milliseconds a finished worker gets to exit before it is terminated. */
 const EXIT_GRACE_MS = 5000;
 
@@ -67,60 +61,21 @@ function resolve(opts: CaseOptions): Resolved {
   return { durationMs: durationS * 1000, warmupMs: warmupS * 1000, burst, slots, hangGuardMs };
 }
 
-interface Shared {
-  sender: Partial<WorkerInit>;
-  receiver: Partial<WorkerInit>;
-  senderTransfer: TransferListItem[];
-  receiverTransfer: TransferListItem[];
-  /** pipe cases: the region and the pipe (released after the run). */
-  region?: Region;
-  pipe?: Pipe;
-}
-
-function share(caseName: CaseName, r: Resolved): Shared {
-  const { transport } = CASES[caseName];
-  if (transport === 'pipe') {
-    const region = createRegion({
-      bufCount: Math.max(DEFAULT_BUF_COUNT, 4 * r.slots + 64),
-      ...(r.slots > DEFAULT_SLOTS ? { ringSize: ringBytes(r.slots) } : {}),
-    });
-    const pipe = createPipe(region, { id: PIPE_ID, slots: r.slots });
-    return {
-      sender: { sab: region.sab, portName: pipe.master },
-      receiver: { sab: region.sab, portName: pipe.slave },
-      senderTransfer: [],
-      receiverTransfer: [],
-      region,
-      pipe,
-    };
-  }
-  if (transport === 'handring') {
-    const sab = createHandRing(r.slots, HAND_RING_SLOT_BYTES);
-    return { sender: { sab }, receiver: { sab }, senderTransfer: [], receiverTransfer: [] };
-  }
-  const { port1, port2 } = new MessageChannel();
-  return {
-    sender: { port: port1 },
-    receiver: { port: port2 },
-    senderTransfer: [port1],
-    receiverTransfer: [port2],
-  };
-}
-
 /**
- * pipe cases, after both workers are gone: drops the creator's reference to
- * the pipe (destroying it) and checks that every buffer went back to the pool.
+ * Calls the transport's `release` once both workers are gone. After a failed
+ * run (`ok` false) whatever it throws is dropped, so the run keeps its error.
  */
-function releasePipe(caseName: CaseName, shared: Shared): void {
-  if (shared.pipe === undefined || shared.region === undefined) return;
-  shared.pipe.release();
-  const buf = shared.region.pools().find((p) => p.name === 'buf')!;
-  if (buf.free !== buf.objTotal - buf.reserved)
-    throw new BenchCaseError(
-      caseName,
-      'integrity',
-      `after the pipe was destroyed ${buf.free} of ${buf.objTotal - buf.reserved} buffers are free`,
-    );
+function release(shared: Shared<unknown>, ok: boolean): void {
+  if (shared.release === undefined) return;
+  if (ok) {
+    shared.release(true);
+    return;
+  }
+  try {
+    shared.release(false);
+  } catch {
+    // the run already failed; its error is the one to report
+  }
 }
 
 /** One worker's lifecycle as promises. Each has a no-op catch attached, so a late rejection is never unhandled. */
@@ -130,8 +85,13 @@ class Side {
   readonly result: Promise<SideResult>;
   readonly exited: Promise<number>;
 
-  constructor(caseName: CaseName, role: Role, init: WorkerInit, transfer: TransferListItem[]) {
-    this.worker = new Worker(WORKER_URL, { workerData: init, transferList: transfer });
+  constructor(
+    caseName: CaseName,
+    role: Role,
+    init: WorkerInit,
+    transfer: readonly TransferListItem[],
+  ) {
+    this.worker = new Worker(WORKER_URL, { workerData: init, transferList: [...transfer] });
     const w = this.worker;
     let readyOk!: () => void;
     let readyFail!: (e: Error) => void;
@@ -187,29 +147,29 @@ async function reap(side: Side, ms: number): Promise<boolean> {
  * the run fails; both workers are gone by then.
  */
 export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promise<CaseRun> {
-  if (!Object.hasOwn(CASES, caseName)) throw new RangeError(`unknown bench case ${caseName}`);
+  if (!isCaseName(caseName)) throw new RangeError(`unknown bench case ${caseName}`);
   const r = resolve(opts);
-  const shared = share(caseName, r);
+  const shared = await transportOf(caseName).setup({
+    caseName,
+    work: CASES[caseName].work,
+    slots: r.slots,
+    burst: r.burst,
+  });
   const controlSab = createControl();
   const control = new Control(controlSab);
   const base = { caseName, control: controlSab, burst: r.burst };
   const sender = new Side(
     caseName,
     'sender',
-    { ...base, role: 'sender', ...shared.sender },
-    shared.senderTransfer,
+    { ...base, role: 'sender', data: shared.sender.data },
+    shared.sender.transfer ?? [],
   );
   const receiver = new Side(
     caseName,
     'receiver',
-    { ...base, role: 'receiver', ...shared.receiver },
-    shared.receiverTransfer,
+    { ...base, role: 'receiver', data: shared.receiver.data },
+    shared.receiver.transfer ?? [],
   );
-  if (shared.region !== undefined) {
-    // A worker that dies holding its end closes it, so the survivor sees POLLHUP.
-    watchWorker(shared.region, shared.sender.portName!, sender.worker);
-    watchWorker(shared.region, shared.receiver.portName!, receiver.worker);
-  }
   const timers: NodeJS.Timeout[] = [];
   const guard = new Promise<never>((_, fail) => {
     timers.push(
@@ -227,27 +187,29 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
     );
   });
   guard.catch(() => {});
-  let ok = false;
+  let reported = false;
+  let passed = false;
   try {
+    shared.started?.({ sender: sender.worker, receiver: receiver.worker });
     await Promise.race([Promise.all([sender.ready, receiver.ready]), guard]);
     control.setPhase(PHASE_RUN);
     timers.push(setTimeout(() => control.setPhase(PHASE_MEASURE), r.warmupMs));
     timers.push(setTimeout(() => control.setPhase(PHASE_STOP), r.warmupMs + r.durationMs));
     const [s, x] = await Promise.race([Promise.all([sender.result, receiver.result]), guard]);
-    ok = true;
+    reported = true;
     const run = combine(caseName, s, x);
-    await Promise.all([reap(sender, EXIT_GRACE_MS), reap(receiver, EXIT_GRACE_MS)]);
-    releasePipe(caseName, shared);
+    passed = true;
     return run;
   } finally {
     for (const t of timers) clearTimeout(t);
-    if (!ok) {
+    if (!reported) {
       control.setPhase(PHASE_STOP);
       await Promise.all([terminate(sender), terminate(receiver)]);
     } else {
-      // combine threw (integrity): the workers already reported; make sure they are gone.
+      // Both reported (combine may still have thrown): give them time to exit.
       await Promise.all([reap(sender, EXIT_GRACE_MS), reap(receiver, EXIT_GRACE_MS)]);
     }
+    release(shared, passed);
   }
 }
 

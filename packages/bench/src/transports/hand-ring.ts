@@ -1,7 +1,9 @@
 /**
- * The baseline: a minimal hand-written single-producer single-consumer ring
- * in one SharedArrayBuffer (layout/hand-ring-layout.ts). It follows the same
- * rules as pktfabric's pipes, so it is the strongest simple thing to compare
+ * The hand-ring transport (cases handring-index, handring-64b-rw,
+ * handring-1500b-copy), the baseline every ratio "vs hand ring" divides by:
+ * a minimal hand-written single-producer single-consumer ring in one
+ * SharedArrayBuffer (layout/hand-ring-layout.ts). It follows the same rules
+ * as pktfabric's pipes, so it is the strongest simple thing to compare
  * against, not a strawman:
  * - batches of up to `burst` packets; plain stores for lens and payload, then
  *   one `Atomics.store` of WRITE (or READ) per batch;
@@ -33,6 +35,32 @@ import {
 } from '../layout/hand-ring-layout.js';
 import type { PacketWork } from '../packet-work.js';
 import type { SideResult } from '../protocol.js';
+import { defineTransport } from '../transport.js';
+
+/** Bytes per payload slot of the hand ring: the region's default buffer size. */
+const HAND_RING_SLOT_BYTES = 2048;
+
+export const handRingTransport = defineTransport({
+  name: 'handring',
+  family: { label: 'hand-written SAB ring', color: '#7f7f7f' },
+  cases: [
+    { name: 'handring-index', work: 'index' },
+    { name: 'handring-64b-rw', work: '64b-rw' },
+    { name: 'handring-1500b-copy', work: '1500b-copy' },
+  ],
+  setup({ slots }) {
+    const sab = createHandRing(slots, HAND_RING_SLOT_BYTES);
+    return { sender: { data: sab }, receiver: { data: sab } };
+  },
+  run(ctx) {
+    const ring = new HandRing(ctx.data);
+    const work = ctx.makeWork(ring.u8);
+    ctx.ready();
+    return ctx.role === 'sender'
+      ? handRingSend(ring, ctx.control, work, ctx.burst)
+      : handRingRecv(ring, ctx.control, work, ctx.burst);
+  },
+});
 
 /** Creates a hand ring of `numSlots` slots (a power of two) of `slotBytes` (a power of two >= 64). */
 export function createHandRing(numSlots: number, slotBytes: number): SharedArrayBuffer {

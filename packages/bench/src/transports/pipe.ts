@@ -1,6 +1,7 @@
 /**
- * The pipe cases: a sender on the master end (`pipe{N`) and a receiver on the
- * slave end (`pipe}N`) of one pipe, used the netmap way. The sender fills up
+ * The pipe transport (cases pipe-index, pipe-64b-rw, pipe-1500b-copy): a
+ * region with one pipe, a sender on its master end (`pipe{1`) and a receiver
+ * on its slave end (`pipe}1`), used the netmap way. The sender fills up
  * to `burst` slots of [head, tail) with plain stores, moves head and cur, and
  * calls txsync once per batch (one Atomics.store publishes the batch; the
  * receiver is notified only if it sleeps). A full ring sets cur = tail and
@@ -11,32 +12,81 @@
  * Polls time out after CONTROL_POLL_MS so both sides see the control block.
  * Notify calls are the endpoints' `kicks` (wake-ups of that end by its peer).
  * No allocation per packet or per batch.
+ *
+ * Both workers are watched (watchWorker), so a side that dies wakes the other
+ * with POLLHUP; after a successful run the pipe is destroyed and every buffer
+ * must be back in the pool.
  */
-import { attachRegion } from '@pktfabric/core';
-import { openPort, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
-import { CONTROL_POLL_MS, MeasureWindow, type Control } from '../control.js';
-import type { PacketWork } from '../packet-work.js';
+import { attachRegion, createRegion, DEFAULT_BUF_COUNT, ringBytes } from '@pktfabric/core';
+import { createPipe, openPort, POLLHUP, POLLIN, POLLOUT, watchWorker } from '@pktfabric/pipes';
+import { DEFAULT_SLOTS } from '../api.js';
+import { CONTROL_POLL_MS, MeasureWindow } from '../control.js';
+import { BenchCaseError } from '../errors.js';
 import type { SideResult } from '../protocol.js';
+import { defineTransport, type Shared, type SideContext } from '../transport.js';
 
 const LEN_MASK = 0xffff;
+/** The pipe every pipe case uses: `pipe{1` sends, `pipe}1` receives. */
+const PIPE_ID = 1;
+
+/** What each side gets: the region and the name of the end it opens (`pipe{N` or `pipe}N`). */
+export interface PipeSide {
+  sab: SharedArrayBuffer;
+  portName: string;
+}
+
+export const pipeTransport = defineTransport({
+  name: 'pipe',
+  family: { label: 'pktfabric pipe', color: '#1f77b4' },
+  cases: [
+    { name: 'pipe-index', work: 'index' },
+    { name: 'pipe-64b-rw', work: '64b-rw' },
+    { name: 'pipe-1500b-copy', work: '1500b-copy' },
+  ],
+  setup({ caseName, slots }): Shared<PipeSide> {
+    const region = createRegion({
+      bufCount: Math.max(DEFAULT_BUF_COUNT, 4 * slots + 64),
+      ...(slots > DEFAULT_SLOTS ? { ringSize: ringBytes(slots) } : {}),
+    });
+    const pipe = createPipe(region, { id: PIPE_ID, slots });
+    return {
+      sender: { data: { sab: region.sab, portName: pipe.master } },
+      receiver: { data: { sab: region.sab, portName: pipe.slave } },
+      started(workers) {
+        // A worker that dies holding its end closes it, so the survivor sees POLLHUP.
+        watchWorker(region, pipe.master, workers.sender);
+        watchWorker(region, pipe.slave, workers.receiver);
+      },
+      release(ok) {
+        if (!ok) return;
+        // Drops the creator's reference to the pipe (destroying it) and checks
+        // that every buffer went back to the pool.
+        pipe.release();
+        const buf = region.pools().find((p) => p.name === 'buf')!;
+        if (buf.free !== buf.objTotal - buf.reserved)
+          throw new BenchCaseError(
+            caseName,
+            'integrity',
+            `after the pipe was destroyed ${buf.free} of ${buf.objTotal - buf.reserved} buffers are free`,
+          );
+      },
+    };
+  },
+  run: (ctx) => (ctx.role === 'sender' ? pipeSend(ctx) : pipeRecv(ctx)),
+});
 
 /**
- * Opens `portName` in the region held by `sab`, calls `onOpen` (which blocks
- * until the run starts), and sends until STOP. Blocks while the ring is full.
+ * Opens its end in the region, calls `ready` (which blocks until the run
+ * starts), and sends until STOP. Blocks while the ring is full.
  */
-export function pipeSend(
-  sab: SharedArrayBuffer,
-  portName: string,
-  control: Control,
-  makeWork: (u8: Uint8Array) => PacketWork,
-  burst: number,
-  onOpen: () => void,
-): SideResult {
+export function pipeSend(ctx: SideContext<PipeSide>): SideResult {
+  const { control, burst } = ctx;
+  const { sab, portName } = ctx.data;
   const region = attachRegion(sab);
   const ep = openPort(region, portName);
   try {
-    onOpen();
-    const work = makeWork(region.u8);
+    ctx.ready();
+    const work = ctx.makeWork(region.u8);
     const tx = ep.txRings[0]!;
     const u32 = region.u32;
     const bufBase = region.bufBase;
@@ -87,22 +137,17 @@ export function pipeSend(
 }
 
 /**
- * Opens `portName`, calls `onOpen`, and receives until the sender is done and
+ * Opens its end, calls `ready`, and receives until the sender is done and
  * everything it sent was read. Blocks while the ring is empty.
  */
-export function pipeRecv(
-  sab: SharedArrayBuffer,
-  portName: string,
-  control: Control,
-  makeWork: (u8: Uint8Array) => PacketWork,
-  burst: number,
-  onOpen: () => void,
-): SideResult {
+export function pipeRecv(ctx: SideContext<PipeSide>): SideResult {
+  const { control, burst } = ctx;
+  const { sab, portName } = ctx.data;
   const region = attachRegion(sab);
   const ep = openPort(region, portName);
   try {
-    onOpen();
-    const work = makeWork(region.u8);
+    ctx.ready();
+    const work = ctx.makeWork(region.u8);
     const rx = ep.rxRings[0]!;
     const u32 = region.u32;
     const bufBase = region.bufBase;

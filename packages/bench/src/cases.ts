@@ -1,0 +1,87 @@
+/**
+ * The bench cases, collected from the registered transports
+ * (transports/registry.ts): their names, what each does, and the two
+ * reference cases the ratio columns divide by.
+ */
+import type { Work } from './api.js';
+import { WORK_BYTES } from './packet-work.js';
+import type { Family, Transport } from './transport.js';
+import { TRANSPORTS } from './transports/registry.js';
+
+/** The name of a case (as reported and in bench-results.json). */
+export type CaseName = (typeof TRANSPORTS)[number]['cases'][number]['name'];
+
+/** Any registered transport. */
+export type AnyTransport = Transport<CaseName>;
+
+export interface CaseInfo {
+  /** The transport's name. */
+  transport: string;
+  work: Work;
+  /** Bytes per packet (len). The index cases declare 60 bytes and touch none. */
+  packetSize: number;
+  /** The hand-ring case doing the same per-packet work, or null if there is none. */
+  handRing: CaseName | null;
+}
+
+/** The transport every "vs hand ring" ratio divides by (the case with the same work). */
+export const HAND_RING_TRANSPORT = 'handring';
+/** The baseline every "vs postMessage" ratio divides by. */
+export const POSTMESSAGE_CASE: CaseName = 'postmessage-64b';
+
+const transports: readonly AnyTransport[] = TRANSPORTS;
+
+/** Every case, in the order the bench reports them (the registry's order). */
+export const ALL_CASES: readonly CaseName[] = transports.flatMap((t) => t.cases.map((c) => c.name));
+
+const byCase = new Map<string, AnyTransport>();
+for (const t of transports) {
+  if (transports.filter((u) => u.name === t.name).length > 1)
+    throw new Error(`bench: two transports are named ${t.name}`);
+  for (const c of t.cases) {
+    if (byCase.has(c.name)) throw new Error(`bench: two transports run a case ${c.name}`);
+    byCase.set(c.name, t);
+  }
+}
+
+function handRingFor(work: Work): CaseName | null {
+  const hr = transports.find((t) => t.name === HAND_RING_TRANSPORT);
+  return hr?.cases.find((c) => c.work === work)?.name ?? null;
+}
+
+/** What each case does. */
+export const CASES: Readonly<Record<CaseName, CaseInfo>> = Object.fromEntries(
+  transports.flatMap((t) =>
+    t.cases.map((c) => [
+      c.name,
+      {
+        transport: t.name,
+        work: c.work,
+        packetSize: WORK_BYTES[c.work],
+        handRing: handRingFor(c.work),
+      },
+    ]),
+  ),
+) as Record<CaseName, CaseInfo>;
+
+/** True if `name` is a registered case. */
+export function isCaseName(name: string): name is CaseName {
+  return byCase.has(name);
+}
+
+/** The transport that runs `caseName`. */
+export function transportOf(caseName: CaseName): AnyTransport {
+  const t = byCase.get(caseName);
+  if (t === undefined) throw new RangeError(`unknown bench case ${caseName}`);
+  return t;
+}
+
+/** The chart family of a case, or undefined for a name no transport runs (e.g. from an old results file). */
+export function familyOf(caseName: string): Family | undefined {
+  return byCase.get(caseName)?.family;
+}
+
+/** Every family of the registered transports, once each, in registry order. */
+export const FAMILIES: readonly Family[] = transports
+  .map((t) => t.family)
+  .filter((f, i, all) => all.findIndex((g) => g.label === f.label) === i);

@@ -1,0 +1,19 @@
+/**
+ * The registered transports. A new transport is one file under transports/
+ * (a `defineTransport({ name, family, cases, setup, run })`, see
+ * ../transport.ts) plus its entry here. The order of this list is the order
+ * of the cases in the report, the chart and bench-results.json.
+ */
+import { handRingTransport } from './hand-ring.js';
+import { messageChannelTransferTransport } from './messagechannel-transfer.js';
+import { pipeTransport } from './pipe.js';
+import { postMessageBatchTransport } from './postmessage-batch.js';
+import { postMessageTransport } from './postmessage.js';
+
+export const TRANSPORTS = [
+  pipeTransport,
+  postMessageTransport,
+  postMessageBatchTransport,
+  messageChannelTransferTransport,
+  handRingTransport,
+] as const;

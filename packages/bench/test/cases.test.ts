@@ -1,0 +1,103 @@
+/**
+ * The case table the registered transports make up: every case name, its
+ * order, work, packet size and reference cases stay as bench-results.json
+ * has always had them; names are unique; every case's transport is found.
+ * No workers.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  ALL_CASES,
+  CASES,
+  FAMILIES,
+  familyOf,
+  isCaseName,
+  POSTMESSAGE_CASE,
+  TRANSPORTS,
+  transportOf,
+} from '../src/index.js';
+
+describe('bench cases', () => {
+  it('are the nine cases, in report order, with their work, size and hand ring', () => {
+    expect(ALL_CASES.map((c) => [c, CASES[c]])).toEqual([
+      [
+        'pipe-index',
+        { transport: 'pipe', work: 'index', packetSize: 60, handRing: 'handring-index' },
+      ],
+      [
+        'pipe-64b-rw',
+        { transport: 'pipe', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
+      ],
+      [
+        'pipe-1500b-copy',
+        {
+          transport: 'pipe',
+          work: '1500b-copy',
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+        },
+      ],
+      [
+        'postmessage-64b',
+        { transport: 'postmessage', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
+      ],
+      [
+        'postmessage-batch-64b',
+        {
+          transport: 'postmessage-batch',
+          work: '64b-rw',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+        },
+      ],
+      [
+        'messagechannel-transfer-64b',
+        {
+          transport: 'messagechannel-transfer',
+          work: '64b-rw',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+        },
+      ],
+      [
+        'handring-index',
+        { transport: 'handring', work: 'index', packetSize: 60, handRing: 'handring-index' },
+      ],
+      [
+        'handring-64b-rw',
+        { transport: 'handring', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
+      ],
+      [
+        'handring-1500b-copy',
+        {
+          transport: 'handring',
+          work: '1500b-copy',
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+        },
+      ],
+    ]);
+    expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
+  });
+
+  it('come from uniquely named transports, each case found by name', () => {
+    const names = TRANSPORTS.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(ALL_CASES).size).toBe(ALL_CASES.length);
+    for (const c of ALL_CASES) {
+      expect(isCaseName(c)).toBe(true);
+      expect(transportOf(c).name).toBe(CASES[c].transport);
+    }
+    expect(isCaseName('pipe-64b')).toBe(false);
+    expect(() => transportOf('nope' as never)).toThrow(RangeError);
+  });
+
+  it('give the chart one family per kind of transport', () => {
+    expect(FAMILIES.map((f) => f.label)).toEqual([
+      'pktfabric pipe',
+      'message passing',
+      'hand-written SAB ring',
+    ]);
+    expect(familyOf('postmessage-batch-64b')?.label).toBe('message passing');
+    expect(familyOf('no-such-case')).toBeUndefined();
+  });
+});
