@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attachRegion, createRegion, DoubleFreeError, type Region } from '../src/index.js';
+import { testSeeds } from '../testing/index.js';
 
 /** sfc32: small, fast, good enough for test sequences. */
 function prng(seed: number): () => number {
@@ -34,11 +35,7 @@ function prng(seed: number): () => number {
 }
 
 const STEPS = 5000;
-const envSeed = process.env['PKTF_SEED'];
-const seeds =
-  envSeed !== undefined && envSeed !== ''
-    ? [Number(envSeed) >>> 0]
-    : Array.from(crypto.getRandomValues(new Uint32Array(3)));
+const seeds = testSeeds(3, import.meta.url);
 
 type Op =
   | 'allocBuf'
@@ -227,7 +224,6 @@ function run(seed: number): { steps: number; ops: Record<Op, number>; peakHeld: 
 
 describe('allocator, seeded random operations', () => {
   it.each(seeds)('seed %i keeps free + held = total and never hands out a held index', (seed) => {
-    console.log(`alloc.random: seed ${seed} (rerun with PKTF_SEED=${seed})`);
     const { ops, peakHeld } = run(seed);
     // The sequence really exercised every operation.
     for (const [o] of WEIGHTS) expect(ops[o], o).toBeGreaterThan(0);

@@ -8,69 +8,25 @@
  *
  * Needs the built fixture: `npx tsc -p tsconfig.build.json` first.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createRegion } from '../src/index.js';
+import { FixtureWorker, testSeed, waitForWord } from '../testing/index.js';
 import {
   CTL_GO,
   CTL_READY,
   CTL_WORDS,
   type AllocWorkerData,
-  type AllocWorkerMessage,
   type AllocWorkerResult,
 } from './fixtures/alloc-protocol.js';
 
-const WORKER_URL = new URL('../dist/test/fixtures/alloc-worker.js', import.meta.url);
 const WORKERS = 3;
 const TOTAL_CALLS = 1_050_000;
 const BUF_COUNT = 2048;
 
-const envSeed = process.env['PKTF_SEED'];
-const seed =
-  envSeed !== undefined && envSeed !== ''
-    ? Number(envSeed) >>> 0
-    : crypto.getRandomValues(new Uint32Array(1))[0]!;
-
-function runWorker(w: Worker): Promise<AllocWorkerResult> {
-  return new Promise((resolve, reject) => {
-    let result: AllocWorkerResult | null = null;
-    w.on('message', (m: AllocWorkerMessage) => {
-      if (m.type === 'done') result = m;
-      else
-        reject(
-          Object.assign(new Error(m.error.message), { name: m.error.name, stack: m.error.stack }),
-        );
-    });
-    w.on('error', reject);
-    w.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`worker exited with code ${code}`));
-      else if (result === null) reject(new Error('worker exited without a result'));
-      else resolve(result);
-    });
-  });
-}
-
-/** Resolves when ctl[i] reaches `target`, using Atomics.waitAsync (no polling with sleeps). */
-async function waitFor(ctl: Int32Array, i: number, target: number): Promise<void> {
-  for (;;) {
-    const v = Atomics.load(ctl, i);
-    if (v >= target) return;
-    const r = Atomics.waitAsync(ctl, i, v, 30_000);
-    if ((r.async ? await r.value : r.value) === 'timed-out')
-      throw new Error('workers did not start');
-  }
-}
+const seed = testSeed(import.meta.url);
 
 describe('allocator under concurrent workers', () => {
   it(`${WORKERS} workers, >= 10^6 alloc/free calls: no buffer held twice, every buffer free once at the end`, async () => {
-    if (!existsSync(fileURLToPath(WORKER_URL)))
-      throw new Error(
-        `${fileURLToPath(WORKER_URL)} is missing: run \`npx tsc -p tsconfig.build.json\` first`,
-      );
-    console.log(`alloc.stress: seed ${seed} (rerun with PKTF_SEED=${seed})`);
-
     const region = createRegion({
       bufSize: 64,
       bufCount: BUF_COUNT,
@@ -83,8 +39,7 @@ describe('allocator under concurrent workers', () => {
     const ctl = new Int32Array(ctlSab);
     const usable = BUF_COUNT - 2;
 
-    const workers: Worker[] = [];
-    const results: Promise<AllocWorkerResult>[] = [];
+    const workers: FixtureWorker<AllocWorkerResult>[] = [];
     for (let id = 1; id <= WORKERS; id++) {
       const data: AllocWorkerData = {
         sab: region.sab,
@@ -96,13 +51,16 @@ describe('allocator under concurrent workers', () => {
         // Together the workers want more than the pool has: it runs dry.
         maxHeld: 1024,
       };
-      const w = new Worker(WORKER_URL, { workerData: data });
-      workers.push(w);
-      results.push(runWorker(w));
+      workers.push(new FixtureWorker<AllocWorkerResult>(import.meta.url, 'alloc-worker', data));
     }
+    // Each one's 'done' message, once it has exited with code 0.
+    const results = workers.map((w) => w.result('done'));
     try {
       // Start them together so that they really overlap.
-      await Promise.race([waitFor(ctl, CTL_READY, WORKERS), Promise.all(results)]);
+      await Promise.race([
+        waitForWord('every worker ready', ctl, CTL_READY, (v) => v >= WORKERS),
+        Promise.all(results),
+      ]);
       Atomics.store(ctl, CTL_GO, 1);
       Atomics.notify(ctl, CTL_GO);
       const res = await Promise.all(results);

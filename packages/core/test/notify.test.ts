@@ -6,14 +6,14 @@
  *
  * The worker tests need the built fixture: `npx tsc -p tsconfig.build.json` first.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRegion, initRing, Notifier, RING_DIR_RX, RingView } from '../src/index.js';
-import type { NotifyWorkerData, NotifyWorkerResult } from './fixtures/notify-worker.js';
-
-const WORKER_URL = new URL('../dist/test/fixtures/notify-worker.js', import.meta.url);
+import { FixtureWorker, nextTurn, waitFor } from '../testing/index.js';
+import type {
+  NotifyWorkerData,
+  NotifyWorkerMessage,
+  NotifyWorkerResult,
+} from './fixtures/notify-worker.js';
 
 /** Word, waiter count and kick counter on separate 64-byte lines. */
 const WORD = 0;
@@ -25,57 +25,26 @@ function words(): { sab: SharedArrayBuffer; i32: Int32Array } {
   return { sab, i32: new Int32Array(sab) };
 }
 
-/** Hang guard: rejects if `p` has not settled after a generous `ms` (never used to order events). */
-function within<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`hang guard: ${what} after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, guard]).finally(() => clearTimeout(timer));
-}
-
-/** One macrotask turn of this thread's event loop. */
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 interface Running {
-  worker: Worker;
+  fixture: FixtureWorker<NotifyWorkerMessage>;
+  /** The worker's one result; rejects if it fails or exits without one. */
   result: Promise<NotifyWorkerResult>;
-  exited: () => boolean;
-  exitCode: Promise<number>;
 }
 
 function start(data: NotifyWorkerData): Running {
-  if (!existsSync(fileURLToPath(WORKER_URL)))
-    throw new Error(
-      `${fileURLToPath(WORKER_URL)} is missing: run \`npx tsc -p tsconfig.build.json\` first`,
-    );
-  const worker = new Worker(WORKER_URL, { workerData: data });
-  let exited = false;
-  const exitCode = new Promise<number>((resolve) =>
-    worker.once('exit', (code) => {
-      exited = true;
-      resolve(code);
-    }),
-  );
-  const result = new Promise<NotifyWorkerResult>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    void exitCode.then((code) =>
-      reject(new Error(`worker exited (code ${code}) without a result`)),
-    );
-  });
+  const fixture = new FixtureWorker<NotifyWorkerMessage>(import.meta.url, 'notify-worker', data);
+  const result = fixture.next('result').then((m) => m.result);
   result.catch(() => undefined); // tests await `result` themselves; no unhandled-rejection noise
-  return { worker, result, exited: () => exited, exitCode };
+  return { fixture, result };
 }
 
 /** Waits (event-loop turns, no timers) until the worker has announced itself as a waiter. */
 async function announced(i32: Int32Array, run: Running): Promise<void> {
-  const deadline = Date.now() + 30_000; // hang guard only
-  while (Atomics.load(i32, WAITERS) === 0) {
-    if (run.exited()) throw new Error('worker exited before waiting');
-    if (Date.now() > deadline) throw new Error('worker never announced itself');
-    await turn();
-  }
+  await waitFor('the worker to announce itself as a waiter', () => {
+    if (Atomics.load(i32, WAITERS) !== 0) return true;
+    if (run.fixture.exitCode !== null) throw new Error('worker exited before waiting');
+    return false;
+  });
 }
 
 afterEach(() => {
@@ -148,11 +117,11 @@ describe('Notifier.wait', () => {
       timeoutMs: 50,
       spin: 0,
     });
-    await expect(within(run.result, 'wait(0, 50) did not time out')).resolves.toEqual({
+    await expect(waitFor("the worker's wait(0, 50) to time out", run.result)).resolves.toEqual({
       outcome: 'timed-out',
       word: 0,
     });
-    expect(await run.exitCode).toBe(0);
+    expect(await run.fixture.exited).toBe(0);
     expect(Atomics.load(i32, WAITERS)).toBe(0);
     expect(Atomics.load(i32, KICKS)).toBe(0);
   });
@@ -175,15 +144,15 @@ describe('Notifier.wait', () => {
       n.notify();
       // Without the notify the worker would sleep forever (no timeout): only
       // the kick can produce this result.
-      await expect(within(run.result, 'the notified worker did not wake')).resolves.toEqual({
+      await expect(waitFor('the notified worker to wake', run.result)).resolves.toEqual({
         outcome: 'changed',
         word: 42,
       });
-      expect(await run.exitCode).toBe(0);
+      expect(await run.fixture.exited).toBe(0);
       expect(Atomics.load(i32, KICKS)).toBe(1);
       expect(Atomics.load(i32, WAITERS)).toBe(0);
     } finally {
-      await run.worker.terminate();
+      await run.fixture.terminate();
     }
   });
 });
@@ -197,7 +166,7 @@ describe('Notifier.waitAsync', () => {
       settled = true;
       return v;
     });
-    await turn();
+    await nextTurn();
     expect(settled).toBe(false);
     expect(n.waiters()).toBe(1);
     Atomics.store(i32, WORD, 1);
@@ -240,25 +209,27 @@ describe('Notifier.waitAsync', () => {
       // loop has blocked idle at least once (what an alive loop does) — or
       // until it exits (what a loop with nothing keeping it alive does). Both
       // are events; no timer decides the outcome.
-      const elu0 = run.worker.performance.eventLoopUtilization();
-      const deadline = Date.now() + 30_000; // hang guard only
-      while (!run.exited() && run.worker.performance.eventLoopUtilization(elu0).idle <= 0) {
-        if (Date.now() > deadline) throw new Error('worker neither idled nor exited');
-        await turn();
-      }
-      expect(run.exited(), 'worker exited while its waitAsync was pending').toBe(false);
+      const perf = run.fixture.worker.performance;
+      const elu0 = perf.eventLoopUtilization();
+      await waitFor(
+        "the worker's event loop to idle or the worker to exit",
+        () => run.fixture.exitCode !== null || perf.eventLoopUtilization(elu0).idle > 0,
+      );
+      expect(run.fixture.exitCode !== null, 'worker exited while its waitAsync was pending').toBe(
+        false,
+      );
 
       Atomics.store(i32, WORD, 7);
       expect(new Notifier(i32, WORD, WAITERS, KICKS).notify()).toBe(1);
-      await expect(within(run.result, 'the notified worker did not resolve')).resolves.toEqual({
+      await expect(waitFor('the notified worker to resolve', run.result)).resolves.toEqual({
         outcome: 'changed',
         word: 7,
       });
       // And once resolved, nothing is left holding the loop: the worker exits by itself.
-      expect(await run.exitCode).toBe(0);
+      expect(await run.fixture.exited).toBe(0);
       expect(Atomics.load(i32, WAITERS)).toBe(0);
     } finally {
-      await run.worker.terminate();
+      await run.fixture.terminate();
     }
   });
 });

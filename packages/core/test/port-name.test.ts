@@ -17,6 +17,7 @@ import {
   type PortFlags,
   type PortName,
 } from '../src/index.js';
+import { testSeed } from '../testing/index.js';
 
 const NO_FLAGS: PortFlags = { exclusive: false, monitor: null, zeroCopy: false };
 
@@ -322,8 +323,7 @@ const arbPortName: fc.Arbitrary<PortName> = fc
   .filter((p) => p.name.length <= NAME_MAX_BYTES);
 
 describe('parsePortName properties', () => {
-  const seed = Number(process.env.PKTF_SEED ?? Date.now() % 0x7fffffff);
-  console.log(`port-name properties: seed ${seed} (PKTF_SEED=${seed} to replay)`);
+  const seed = testSeed(import.meta.url);
   it('formatPortName then parsePortName gives back the same structure', () => {
     fc.assert(
       fc.property(arbPortName, (p) => {

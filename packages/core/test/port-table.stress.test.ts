@@ -11,9 +11,6 @@
  *
  * Needs the built fixture: `npx tsc -p tsconfig.build.json` first.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
   createRegion,
@@ -23,6 +20,7 @@ import {
   PortTable,
   type Region,
 } from '../src/index.js';
+import { FixtureWorker, testSeed, waitFor, waitForWord } from '../testing/index.js';
 import {
   COUNTER_NAME,
   CTL_GO,
@@ -33,21 +31,15 @@ import {
   CTL_WORDS,
   FIXTURE,
   type PortTableWorkerData,
-  type PortTableWorkerMessage,
   type PortTableWorkerResult,
 } from './fixtures/port-table-worker.js';
 
-const WORKER_URL = new URL('../dist/test/fixtures/port-table-worker.js', import.meta.url);
 const WORKERS = 3;
 const OPS_PER_WORKER = 50_000;
 const OWN = 12;
 const SHARED = 16;
 
-const envSeed = process.env['PKTF_SEED'];
-const seed =
-  envSeed !== undefined && envSeed !== ''
-    ? Number(envSeed) >>> 0
-    : crypto.getRandomValues(new Uint32Array(1))[0]!;
+const seed = testSeed(import.meta.url);
 
 function region(): Region {
   return createRegion({
@@ -61,47 +53,23 @@ function region(): Region {
   });
 }
 
-function start(data: Omit<PortTableWorkerData, 'fixture'>): {
-  worker: Worker;
-  result: Promise<PortTableWorkerResult>;
-} {
-  const worker = new Worker(WORKER_URL, { workerData: { fixture: FIXTURE, ...data } });
-  const result = new Promise<PortTableWorkerResult>((resolve, reject) => {
-    let got: PortTableWorkerResult | null = null;
-    worker.on('message', (m: PortTableWorkerMessage) => {
-      if (m.type === 'done') got = m;
-      else reject(Object.assign(new Error(m.error.message), m.error));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`worker exited with code ${code}`));
-      else if (got === null) reject(new Error('worker exited without a result'));
-      else resolve(got);
-    });
-  });
-  return { worker, result };
+type Run = FixtureWorker<PortTableWorkerResult>;
+
+function start(data: Omit<PortTableWorkerData, 'fixture'>): Run {
+  const workerData: PortTableWorkerData = { fixture: FIXTURE, ...data };
+  return new FixtureWorker<PortTableWorkerResult>(import.meta.url, 'port-table-worker', workerData);
 }
 
 /** Resolves when ctl[i] >= target (Atomics.waitAsync; the workers notify). */
-async function waitFor(ctl: Int32Array, i: number, target: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = Atomics.load(ctl, i);
-    if (v >= target) return;
-    if (Date.now() > deadline) throw new Error(`ctl[${i}] stuck at ${v}, waiting for ${target}`);
-    const r = Atomics.waitAsync(ctl, i, v, 1000);
-    if (r.async) await r.value;
-  }
+function ctlAtLeast(what: string, ctl: Int32Array, i: number, target: number): Promise<void> {
+  return waitForWord(what, ctl, i, (v) => v >= target);
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 describe('PortTable under concurrent workers', () => {
   it('ends with exactly the entries the operations imply', { timeout: 60_000 }, async () => {
-    expect(existsSync(fileURLToPath(WORKER_URL)), 'build the fixtures first').toBe(true);
-    console.log(
-      `port-table stress: seed ${seed} (PKTF_SEED=${seed} to replay), ${WORKERS} workers x ${OPS_PER_WORKER} ops`,
-    );
+    console.log(`port-table stress: ${WORKERS} workers x ${OPS_PER_WORKER} ops`);
     const r = region();
     const table = new PortTable(r);
     table.insert(COUNTER_NAME, PORT_KIND_VALE, 0);
@@ -120,11 +88,13 @@ describe('PortTable under concurrent workers', () => {
         shared: SHARED,
       }),
     );
+    // Each one's 'done' message, once it has exited with code 0.
+    const done = Promise.all(runs.map((x) => x.result('done')));
     try {
-      await waitFor(ctl, CTL_READY, WORKERS);
+      await Promise.race([ctlAtLeast('every worker ready', ctl, CTL_READY, WORKERS), done]);
       Atomics.store(ctl, CTL_GO, 1);
       Atomics.notify(ctl, CTL_GO);
-      const results = await Promise.all(runs.map((x) => x.result));
+      const results = await done;
 
       for (const res of results) {
         expect(res.problems).toEqual([]);
@@ -190,7 +160,7 @@ describe('PortTable under concurrent workers', () => {
           `${sum(results.map((x) => x.parked))} parked acquires`,
       );
     } finally {
-      await Promise.allSettled(runs.map((x) => x.worker.terminate()));
+      await Promise.allSettled(runs.map((x) => x.terminate()));
     }
   });
 
@@ -213,25 +183,24 @@ describe('PortTable under concurrent workers', () => {
         shared: 0,
       };
       const holder = start({ ...base, mode: 'hold', id: 0 });
-      const waiter: { worker: Worker; result: Promise<PortTableWorkerResult> }[] = [];
+      const waiter: Run[] = [];
       try {
-        await waitFor(ctl, CTL_HELD, 1);
+        await ctlAtLeast('the holder to take the lock', ctl, CTL_HELD, 1);
         // held by the holder's thread, nobody waiting
         expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((holder.worker.threadId + 1) << 1);
         waiter.push(start({ ...base, mode: 'lookup', id: 1 }));
-        await waitFor(ctl, CTL_LOOKUP, 1);
+        await ctlAtLeast('the waiter to call lookup', ctl, CTL_LOOKUP, 1);
         // The waiter marks the word contended just before Atomics.wait. Poll for
         // that state (bounded); it cannot finish while the holder holds the lock.
-        const deadline = Date.now() + 30_000;
-        while ((Atomics.load(r.i32, HDR_NAME_LOCK_I32) & 1) !== 1) {
-          if (Date.now() > deadline) throw new Error('the waiter never marked the lock contended');
-          await new Promise<void>((res) => setImmediate(res));
-        }
+        await waitFor(
+          'the waiter to mark the lock contended',
+          () => (Atomics.load(r.i32, HDR_NAME_LOCK_I32) & 1) === 1,
+        );
         expect(Atomics.load(ctl, CTL_LOOKUP)).toBe(1); // still blocked in lookup
 
         Atomics.store(ctl, CTL_RELEASE, 1);
         Atomics.notify(ctl, CTL_RELEASE);
-        const [h, w] = await Promise.all([holder.result, waiter[0]!.result]);
+        const [h, w] = await Promise.all([holder.result('done'), waiter[0]!.result('done')]);
         expect(h.problems).toEqual([]);
         expect(w.found).toEqual({ kind: PORT_KIND_VALE, ifIndex: 42, entry: 0 });
         expect(w.parked).toBeGreaterThanOrEqual(1);
@@ -239,7 +208,7 @@ describe('PortTable under concurrent workers', () => {
       } finally {
         Atomics.store(ctl, CTL_RELEASE, 1);
         Atomics.notify(ctl, CTL_RELEASE);
-        await Promise.allSettled([holder, ...waiter].map((x) => x.worker.terminate()));
+        await Promise.allSettled([holder, ...waiter].map((x) => x.terminate()));
       }
     },
   );
@@ -259,12 +228,11 @@ describe('PortTable under concurrent workers', () => {
       mode: 'hold',
       id: 0,
     });
-    holder.result.catch(() => {}); // terminated on purpose
-    await waitFor(ctl, CTL_HELD, 1);
+    await ctlAtLeast('the holder to take the lock', ctl, CTL_HELD, 1);
     const tid = holder.worker.threadId;
     expect(table.releaseIfHeldBy(tid + 1000)).toBe(false); // not the holder: untouched
     expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((tid + 1) << 1);
-    await holder.worker.terminate(); // dies inside withLock
+    await holder.terminate(); // dies inside withLock
     expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((tid + 1) << 1);
     expect(table.releaseIfHeldBy(tid)).toBe(true);
     expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(0);
