@@ -43,7 +43,7 @@ import {
   type Pipe,
   type PipeEndpoint,
 } from '../src/index.js';
-import { expectConserved, markPools, type PoolMark } from './harness.js';
+import { expectConserved, markPools, type PoolMark } from '@pktfabric/core/testing';
 
 const BUF_SIZE = 256;
 const SLOTS = 128;

@@ -25,12 +25,18 @@ import {
   type Pipe,
   type PipeEndpoint,
 } from '../src/index.js';
-import { expectConserved, FixtureWorker, markPools, testSeed, type PoolMark } from './harness.js';
+import {
+  expectConserved,
+  FixtureWorker,
+  markPools,
+  nextTurn,
+  testSeed,
+  type PoolMark,
+} from '@pktfabric/core/testing';
 import { checkPacket, makePacket } from './fixtures/packet-stream.js';
 import type { FriendlyMessage, FriendlyWorkerData } from './fixtures/protocol.js';
 
-const seed = testSeed();
-console.log(`friendly.test seed ${seed} (rerun with PKTF_SEED=${seed})`);
+const seed = testSeed(import.meta.url);
 
 const BUF_SIZE = 256;
 
@@ -64,7 +70,7 @@ function finish(p: Pair): void {
 }
 
 function runFriendly(data: FriendlyWorkerData): FixtureWorker<FriendlyMessage> {
-  return new FixtureWorker<FriendlyMessage>('friendly-worker', data);
+  return new FixtureWorker<FriendlyMessage>(import.meta.url, 'friendly-worker', data);
 }
 
 async function done(w: FixtureWorker<FriendlyMessage>, timeoutMs = 30_000): Promise<number> {
@@ -236,7 +242,7 @@ describe('stream adapters', () => {
       const bad = checkPacket(seed, i, value);
       if (bad !== null) expect.fail(bad);
       i++;
-      if (i % 4 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 4 === 0) await nextTurn();
     }
     expect(i).toBe(count);
     expect(await done(w)).toBe(count);

@@ -33,12 +33,17 @@ import {
   POLLOUT,
   watchWorker,
 } from '../src/index.js';
+import {
+  expectConserved,
+  FixtureWorker,
+  markPools,
+  testSeed,
+  waitFor,
+} from '@pktfabric/core/testing';
 import { checkPacket } from './fixtures/packet-stream.js';
-import { expectConserved, FixtureWorker, markPools, testSeed } from './harness.js';
 import type { DeathMessage, DeathWorkerData, FriendlyMessage } from './fixtures/protocol.js';
 
-const seed = testSeed();
-console.log(`peer-death.test seed ${seed} (rerun with PKTF_SEED=${seed})`);
+const seed = testSeed(import.meta.url);
 
 const SLOTS = 32;
 const EXTRA = 6;
@@ -55,15 +60,13 @@ function endWord(region: Region, id: number, end: number, field: number): number
 /** Resolves once a thread is announced as sleeping on `end` (poll parks there), polling the word between event-loop turns. */
 async function parked(region: Region, id: number, end: number): Promise<void> {
   const i = endWord(region, id, end, END_WAITERS_I32);
-  const deadline = performance.now() + 10_000;
-  while (Atomics.load(region.i32, i) === 0) {
-    if (performance.now() > deadline) throw new Error('the survivor never parked in poll');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await waitFor('the survivor to park in poll', () => Atomics.load(region.i32, i) !== 0);
 }
 
 function start(data: DeathWorkerData, expectUncaught = false): FixtureWorker<DeathMessage> {
-  return new FixtureWorker<DeathMessage>('death-worker', data, { expectUncaught });
+  return new FixtureWorker<DeathMessage>(import.meta.url, 'death-worker', data, {
+    expectUncaught,
+  });
 }
 
 interface Scene {
@@ -220,7 +223,7 @@ describe('a peer that closes normally', () => {
     const pipe = createPipe(region, { id: 2, slots: 256 });
     const m = openPort(region, 'pipe{2');
     const count = 40; // at most 6 slots each: they all fit, the sender never waits
-    const w = new FixtureWorker<FriendlyMessage>('friendly-worker', {
+    const w = new FixtureWorker<FriendlyMessage>(import.meta.url, 'friendly-worker', {
       role: 'send-close',
       desc: m.descriptor('pipe}2'),
       seed,

@@ -39,13 +39,12 @@ import {
   RT_S2M_TX,
   type Pipe,
 } from '../src/index.js';
-import { expectConserved, FixtureWorker, markPools, testSeed } from './harness.js';
+import { expectConserved, FixtureWorker, markPools, testSeed } from '@pktfabric/core/testing';
 import { streamSeed } from './fixtures/packet-stream.js';
 import type { EndReport, StreamEnd, StreamMessage, StreamWorkerData } from './fixtures/protocol.js';
 import type { StreamChoices } from './fixtures/ring-streams.js';
 
-const seed = testSeed();
-console.log(`pipe.random.test seed ${seed} (rerun with PKTF_SEED=${seed})`);
+const seed = testSeed(import.meta.url);
 
 const envPackets = process.env['PKTF_PACKETS'];
 const PACKETS = envPackets !== undefined && envPackets !== '' ? Number(envPackets) : 10_000_000;
@@ -63,7 +62,7 @@ function choices(salt: number): StreamChoices {
 }
 
 function runStreamWorker(data: StreamWorkerData): Promise<EndReport[]> {
-  const w = new FixtureWorker<StreamMessage>('stream-worker', data);
+  const w = new FixtureWorker<StreamMessage>(import.meta.url, 'stream-worker', data);
   return w.next('done', 300_000).then((m) => m.ends);
 }
 
