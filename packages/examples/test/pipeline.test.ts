@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fixtureUrl } from '@pktfabric/core/testing';
 import {
   createPipeline,
   runPipeline,
@@ -14,8 +15,11 @@ import {
   type PipelineSnapshot,
 } from '../src/index.js';
 
-const FIXTURES = fileURLToPath(new URL('../dist/test/fixtures/', import.meta.url));
+/** A user-stage module of test/fixtures, as the path of its built .js. */
+const stage = (name: string): string => fileURLToPath(fixtureUrl(import.meta.url, name));
 const CLI = fileURLToPath(new URL('../dist/src/pipeline/cli.js', import.meta.url));
+/** Not a stage: a module without a default function. */
+const NOT_A_STAGE = fileURLToPath(new URL('../dist/src/index.js', import.meta.url));
 
 /** Every stage's packets = out + drops, and each stage takes in what the one before passed on. */
 function expectConservation(r: PipelineResult): void {
@@ -66,7 +70,7 @@ describe('runPipeline', () => {
 
   it('a replicated stage (x2, then x3) conserves the packet count and shares the work', async () => {
     const r = await runPipeline(
-      'gen count=200000 | swap-mac x2 | ' + FIXTURES + 'mark-stage.js x3 keep=even | count',
+      'gen count=200000 | swap-mac x2 | ' + stage('mark-stage') + ' x3 keep=even | count',
       { slots: 128 },
     );
     expect(r.stages.map((s) => s.replicas)).toEqual([1, 2, 3, 1]);
@@ -79,7 +83,7 @@ describe('runPipeline', () => {
   });
 
   it('a throwing user stage stops the pipeline with its name and error; no worker is left', async () => {
-    const p = await createPipeline(`gen | swap-mac | ${FIXTURES}throwing-stage.js | count`, {
+    const p = await createPipeline(`gen | swap-mac | ${stage('throwing-stage')} | count`, {
       slots: 128,
       burst: 64,
     });
@@ -120,9 +124,7 @@ describe('runPipeline', () => {
   });
 
   it('a module without a default function fails at init, naming the stage', async () => {
-    const err = await runPipeline(`gen count=10 | ${FIXTURES}../../src/index.js | count`).catch(
-      (e: unknown) => e,
-    );
+    const err = await runPipeline(`gen count=10 | ${NOT_A_STAGE} | count`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StageError);
     expect((err as StageError).stage).toBe('index.js');
     expect((err as StageError).cause.name).toBe('TypeError');
@@ -142,7 +144,7 @@ describe('pktfabric-pipeline CLI', () => {
     expect(ok.stdout).toMatch(/finished after/);
     const bad = spawnSync(
       process.execPath,
-      [CLI, '-T', '0', `gen | ${FIXTURES}throwing-stage.js | count`],
+      [CLI, '-T', '0', `gen | ${stage('throwing-stage')} | count`],
       { encoding: 'utf8', timeout: 30_000 },
     );
     expect(bad.status).toBe(1);

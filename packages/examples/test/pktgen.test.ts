@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createRegion, OptionError, PortNameError } from '@pktfabric/core';
+import { testSeed } from '@pktfabric/core/testing';
 import { createPipe, openPort, POLLIN } from '@pktfabric/pipes';
 import {
   checkFrame,
@@ -35,8 +36,7 @@ describe('pktgen pairs', () => {
   });
 
   it('rx without a count drains everything tx sent, then ends because tx closed', async () => {
-    const seed = Date.now() >>> 0;
-    console.log(`pktgen size seed ${seed}`);
+    const seed = testSeed(import.meta.url);
     const r = await runPktgenPair({
       modes: ['tx', 'rx'],
       size: [60, 1514],

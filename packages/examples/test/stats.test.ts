@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { testSeed } from '@pktfabric/core/testing';
 import {
   FrameSizes,
   formatPps,
@@ -60,8 +61,7 @@ describe('SeqTracker', () => {
   });
 
   it('matches a set-based model on random streams (seeded)', () => {
-    const seed = Date.now() >>> 0;
-    console.log(`seq-tracker property seed ${seed}`);
+    const seed = testSeed(import.meta.url);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 400 }), (list) => {
         const t = new SeqTracker(0, 1024);
