@@ -1,36 +1,12 @@
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createRegion } from '@pktfabric/core';
+import { FixtureWorker } from '@pktfabric/core/testing';
 import { createPipe, watchWorker } from '@pktfabric/pipes';
+import type { ChainMessage, Job } from './fixtures/chain-worker.js';
 
-interface Report {
-  role: string;
-  packets: number;
-  errors: number;
-  swaps: number;
-}
-
-function run(
-  sab: SharedArrayBuffer,
-  job: object,
-): { worker: Worker; ready: Promise<void>; done: Promise<Report>; exited: Promise<number> } {
-  const worker = new Worker(new URL('./dist/fixtures/chain-worker.js', import.meta.url), {
-    workerData: { sab, ...job },
-  });
-  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
-  let opened!: () => void;
-  const ready = new Promise<void>((resolve) => (opened = resolve));
-  const done = new Promise<Report>((resolve, reject) => {
-    worker.on('message', (m: Report & { ready?: boolean }) => {
-      if (m.ready === true) opened();
-      else resolve(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`worker exited with ${code}`));
-    });
-  });
-  return { worker, ready, done, exited };
+/** One stage of the chain: the built fixtures/chain-worker.js on `job`. */
+function run(sab: SharedArrayBuffer, job: Omit<Job, 'sab'>): FixtureWorker<ChainMessage> {
+  return new FixtureWorker<ChainMessage>(import.meta.url, 'chain-worker', { sab, ...job });
 }
 
 describe('zero-copy chain gen -> bridge -> sink over two pipes in one region', () => {
@@ -52,10 +28,14 @@ describe('zero-copy chain gen -> bridge -> sink over two pipes in one region', (
     watchWorker(region, 'pipe{1', gen.worker);
     watchWorker(region, 'pipe}2', sink.worker);
     // The creator's references go once every end is open; the pipes then live until the last close.
-    await Promise.all([gen.ready, bridge.ready, sink.ready]);
+    await Promise.all([gen.next('ready'), bridge.next('ready'), sink.next('ready')]);
     a.release();
     b.release();
-    const [g, br, s] = await Promise.all([gen.done, bridge.done, sink.done]);
+    const [g, br, s] = await Promise.all([
+      gen.next('done'),
+      bridge.next('done'),
+      sink.next('done'),
+    ]);
     expect(await Promise.all([gen.exited, bridge.exited, sink.exited])).toEqual([0, 0, 0]);
     expect(g.packets).toBe(count);
     expect(br.swaps).toBe(count);
