@@ -25,8 +25,8 @@ describe('zero-copy chain gen -> bridge -> sink over two pipes in one region', (
       burst: 256,
     });
     const sink = run(region.sab, { role: 'sink', input: 'pipe}2', count, burst: 256 });
-    watchWorker(region, 'pipe{1', gen.worker);
-    watchWorker(region, 'pipe}2', sink.worker);
+    watchWorker(region, gen.worker);
+    watchWorker(region, sink.worker);
     // The creator's references go once every end is open; the pipes then live until the last close.
     await Promise.all([gen.next('ready'), bridge.next('ready'), sink.next('ready')]);
     a.release();

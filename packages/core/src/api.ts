@@ -40,6 +40,12 @@ export interface RegionOptions {
    */
   nameTableSlots?: number;
   /**
+   * Entries in the owner table (identities of the threads and processes that
+   * use the region; one per thread that opens ports or takes a lock): 1 .. 65536.
+   * @defaultValue 256
+   */
+  owners?: number;
+  /**
    * Identifier of this region (netmap's mem_id): 1 .. 65535. Buffers can be
    * swapped between ports only when their memIds match.
    * @defaultValue a random value
@@ -77,6 +83,8 @@ export const DEFAULT_RING_COUNT = 64;
 export const DEFAULT_IF_SIZE = 1024;
 export const DEFAULT_IF_COUNT = 64;
 export const DEFAULT_NAME_TABLE_SLOTS = 64;
+export const DEFAULT_OWNER_SLOTS = 256;
+export const MAX_OWNER_SLOTS = 65536;
 
 export const MIN_BUF_SIZE = 64;
 export const MAX_BUF_SIZE = 65536;

@@ -11,6 +11,8 @@
  * re-check" with the fence supplied by the Atomics operations.
  */
 
+import { atomicsWaiter, type Waiter } from './seams/waiter.js';
+
 export type WaitOutcome = 'changed' | 'timed-out';
 
 /** Iterations of `Atomics.load` before a blocking wait parks the thread. */
@@ -25,6 +27,7 @@ export class Notifier {
   /** Index of a counter of `Atomics.notify` calls, or -1. */
   readonly kicksI32: number;
   spin: number;
+  private readonly waiter: Waiter;
 
   constructor(
     i32: Int32Array,
@@ -32,7 +35,9 @@ export class Notifier {
     waitersI32: number,
     kicksI32 = -1,
     spin = DEFAULT_SPIN,
+    waiter: Waiter = atomicsWaiter,
   ) {
+    this.waiter = waiter;
     this.i32 = i32;
     this.wordI32 = wordI32;
     this.waitersI32 = waitersI32;
@@ -82,7 +87,7 @@ export class Notifier {
   notify(): number {
     if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
     if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
-    return Atomics.notify(this.i32, this.wordI32);
+    return this.waiter.wake(this.i32, this.wordI32);
   }
 
   /**
@@ -103,7 +108,7 @@ export class Notifier {
   sleep(expected: number, timeoutMs = Infinity): WaitOutcome {
     try {
       if (timeoutMs <= 0) return 'timed-out';
-      const r = Atomics.wait(this.i32, this.wordI32, expected, timeoutMs);
+      const r = this.waiter.wait(this.i32, this.wordI32, expected, timeoutMs);
       return r === 'timed-out' ? 'timed-out' : 'changed';
     } finally {
       Atomics.sub(this.i32, this.waitersI32, 1);
@@ -112,20 +117,11 @@ export class Notifier {
 
   /** Second phase after `announce()`, without blocking the thread; keeps the event loop alive. Allocates a promise. */
   async sleepAsync(expected: number, timeoutMs = Infinity): Promise<WaitOutcome> {
-    // A ref'd timer holds the event loop open while the wait is pending.
-    const keepAlive = setInterval(() => {}, 1 << 30);
     try {
       if (timeoutMs <= 0) return 'timed-out';
-      const r = Atomics.waitAsync(
-        this.i32,
-        this.wordI32,
-        expected,
-        Number.isFinite(timeoutMs) ? timeoutMs : undefined,
-      );
-      const v = r.async ? await r.value : r.value;
+      const v = await this.waiter.waitAsync(this.i32, this.wordI32, expected, timeoutMs);
       return v === 'timed-out' ? 'timed-out' : 'changed';
     } finally {
-      clearInterval(keepAlive);
       Atomics.sub(this.i32, this.waitersI32, 1);
     }
   }
@@ -144,7 +140,25 @@ export class Notifier {
     if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
     Atomics.add(this.i32, this.wordI32, 1);
     if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
-    return Atomics.notify(this.i32, this.wordI32);
+    return this.waiter.wake(this.i32, this.wordI32);
+  }
+
+  /**
+   * Wakes every sleeper for an event that is not a change of the ring state
+   * (a close, a death): bumps the word whether or not anyone sleeps (so a
+   * thread between announce() and sleep() sees it), then wakes if anyone is
+   * announced. Returns the number of threads woken.
+   */
+  wakeAll(): number {
+    Atomics.add(this.i32, this.wordI32, 1);
+    if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
+    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    return this.waiter.wake(this.i32, this.wordI32);
+  }
+
+  /** `Atomics.notify` calls made through this word (0 when it keeps no count). */
+  get kicks(): number {
+    return this.kicksI32 >= 0 ? Atomics.load(this.i32, this.kicksI32) >>> 0 : 0;
   }
 
   /** Threads announced as waiting now. */

@@ -1,4 +1,3 @@
-import { threadId } from 'node:worker_threads';
 import { BusyError, ExhaustedError, OptionError, PortNameError } from './errors.js';
 import {
   NAME_ENTRY_BYTES,
@@ -10,7 +9,7 @@ import {
   NE_NAME_LEN_I32,
   NE_NAME_OFF_BYTES,
 } from './layout/name-table-layout.js';
-import { HDR_NAME_GEN_I32, HDR_NAME_LOCK_I32 } from './layout/region-layout.js';
+import { HDR_NAME_GEN_I32 } from './layout/region-layout.js';
 import type { Region } from './region.js';
 
 /** Port kinds stored in the table. 0 (NAME_ENTRY_FREE) marks a free entry. */
@@ -20,21 +19,6 @@ export const PORT_KIND_VALE = 2;
 export const MAX_PORT_KIND = 0x7fffffff;
 /** Largest ifIndex the table stores. */
 export const MAX_PORT_IF_INDEX = 0x7fffffff;
-
-/**
- * Lock word: 0 when free; otherwise the holder's tag (threadId + 1, shifted
- * left by one) with bit 0 set when some thread may be asleep in Atomics.wait
- * (the release must notify). A futex mutex in the manner of Drepper's
- * "Futexes Are Tricky", with the owner recorded so that a parent can break
- * the lock of a worker that died holding it (`releaseIfHeldBy`).
- */
-const LOCK_FREE = 0;
-const CONTENDED_BIT = 1;
-/** This thread's tag in the lock word. */
-const OWNER_TAG = (threadId + 1) << 1;
-
-/** `Atomics.load`s of the lock word before a contended acquire parks the thread. */
-export const PORT_TABLE_SPIN = 1000;
 
 /** One registered port, as returned by `PortTable.lookup`. */
 export interface PortTableEntry {
@@ -63,10 +47,6 @@ export class PortTable {
   private readonly i32: Int32Array;
   private readonly u8: Uint8Array;
   private readonly tableOff: number;
-  /** How deep this object is inside withLock (0 = it does not hold the lock). */
-  private depth = 0;
-  /** Acquires that had to park in Atomics.wait (local to this object; for tests and stats). */
-  parked = 0;
 
   constructor(region: Region) {
     this.region = region;
@@ -77,36 +57,19 @@ export class PortTable {
   }
 
   /**
-   * Runs `fn` holding the table lock, so that lookups and changes inside it
-   * are one atomic step for every other thread. Calls to insert / lookup /
-   * remove / list on this same object inside `fn` do not take the lock again
-   * (nesting withLock is allowed too). The lock is released in `finally`,
-   * also when `fn` throws. `fn` must be synchronous: the lock is gone when a
-   * returned promise settles. Another PortTable object over the same region
-   * in the same thread would deadlock if used inside `fn`; use this one.
-   *
-   * Acquiring: Atomics.compareExchange 0 -> 1; when taken, spin up to
-   * PORT_TABLE_SPIN loads, then mark the word contended and Atomics.wait.
-   * Releasing: Atomics.exchange to 0, and Atomics.notify only if the word
-   * said contended. Blocks; allocates nothing itself.
+   * Runs `fn` holding the region lock (`region.lock`, the lock seam), so
+   * that lookups and changes inside it are one atomic step for every other
+   * thread and process. Calls to insert / lookup / remove / list inside `fn`
+   * do not take the lock again (nesting is allowed). Released in `finally`,
+   * also when `fn` throws. `fn` must be synchronous. Blocks.
    */
   withLock<T>(fn: () => T): T {
-    if (this.depth > 0) {
-      this.depth++;
-      try {
-        return fn();
-      } finally {
-        this.depth--;
-      }
-    }
-    this.acquire();
-    this.depth = 1;
-    try {
-      return fn();
-    } finally {
-      this.depth = 0;
-      this.release();
-    }
+    return this.region.lock.withLock(fn);
+  }
+
+  /** Acquires of the region lock (by this Region object) that had to sleep. */
+  get parked(): number {
+    return this.region.lock.parked;
   }
 
   /** Modifications (inserts and removes) since the region was created; readable without the lock. */
@@ -248,66 +211,13 @@ export class PortTable {
     return String.fromCharCode(...this.u8.subarray(nameOff, nameOff + len));
   }
 
-  /*
-   * Why no thread sleeps forever: a waiter sets the contended bit on the
-   * holder's word (Atomics.compareExchange) before
-   * Atomics.wait(word, holder | CONTENDED_BIT), which re-reads the word
-   * atomically with going to sleep. A releaser does
-   * Atomics.exchange(word, LOCK_FREE) and notifies when the old value had the
-   * bit. Either the releaser's exchange comes after the waiter's
-   * compareExchange (it sees the bit and notifies) or before it (the
-   * compareExchange fails, the waiter re-reads 0 and takes the lock). A
-   * thread that took the lock through the contended path sets the bit
-   * itself, so its release notifies any other sleeper.
-   */
-  private acquire(): void {
-    const i32 = this.i32;
-    if (Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, OWNER_TAG) === LOCK_FREE) return;
-    for (let s = PORT_TABLE_SPIN; s > 0; s--) {
-      if (
-        Atomics.load(i32, HDR_NAME_LOCK_I32) === LOCK_FREE &&
-        Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, OWNER_TAG) === LOCK_FREE
-      ) {
-        return;
-      }
-    }
-    for (;;) {
-      const v = Atomics.load(i32, HDR_NAME_LOCK_I32);
-      if (v === LOCK_FREE) {
-        const mine = OWNER_TAG | CONTENDED_BIT;
-        if (Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, LOCK_FREE, mine) === LOCK_FREE) return;
-        continue;
-      }
-      const contended = v | CONTENDED_BIT;
-      if (v !== contended && Atomics.compareExchange(i32, HDR_NAME_LOCK_I32, v, contended) !== v)
-        continue;
-      this.parked++;
-      Atomics.wait(i32, HDR_NAME_LOCK_I32, contended);
-    }
-  }
-
-  private release(): void {
-    const old = Atomics.exchange(this.i32, HDR_NAME_LOCK_I32, LOCK_FREE);
-    if ((old & CONTENDED_BIT) !== 0) Atomics.notify(this.i32, HDR_NAME_LOCK_I32, 1);
-  }
-
   /**
-   * Breaks the lock if the thread `deadThreadId` holds it, waking every
-   * waiter; returns true if it did. Only for a thread known to be gone (a
-   * worker's 'exit' event): what it was changing under the lock may be left
-   * half done (an if object or ring taken but not yet registered is then
-   * lost until the region is dropped), but no thread waits forever.
+   * Breaks the region lock if owner `deadOwner` (an owner id, see
+   * `Region.owners`) holds it, waking every waiter; returns true if it did.
+   * Only for a party known to be gone.
    */
-  releaseIfHeldBy(deadThreadId: number): boolean {
-    const tag = (deadThreadId + 1) << 1;
-    for (;;) {
-      const v = Atomics.load(this.i32, HDR_NAME_LOCK_I32);
-      if ((v & ~CONTENDED_BIT) !== tag) return false;
-      if (Atomics.compareExchange(this.i32, HDR_NAME_LOCK_I32, v, LOCK_FREE) === v) {
-        Atomics.notify(this.i32, HDR_NAME_LOCK_I32);
-        return true;
-      }
-    }
+  releaseIfHeldBy(deadOwner: number): boolean {
+    return this.region.lock.breakIfHeldBy(deadOwner);
   }
 }
 

@@ -4,6 +4,8 @@ import {
   DEFAULT_IF_COUNT,
   DEFAULT_IF_SIZE,
   DEFAULT_NAME_TABLE_SLOTS,
+  DEFAULT_OWNER_SLOTS,
+  MAX_OWNER_SLOTS,
   DEFAULT_RING_COUNT,
   DEFAULT_RING_SLOTS,
   MAX_BUF_COUNT,
@@ -29,6 +31,10 @@ import {
   alignUp,
   CACHE_LINE_BYTES,
   HDR_BITMAPS_OFF_I32,
+  HDR_BUF_OWNER_OFF_I32,
+  HDR_NAME_LOCK_I32,
+  HDR_OWNER_SLOTS_I32,
+  HDR_OWNERS_OFF_I32,
   HDR_FLAGS_I32,
   HDR_MAGIC_I32,
   HDR_MEM_ID_I32,
@@ -56,6 +62,12 @@ import {
 } from './layout/region-layout.js';
 import { NAME_ENTRY_BYTES } from './layout/name-table-layout.js';
 import { ringBytes } from './layout/ring-layout.js';
+import { OWNER_ENTRY_BYTES } from './layout/owner-table-layout.js';
+import { sabMemory, type RegionMemory } from './seams/memory.js';
+import type { Waiter } from './seams/waiter.js';
+import { OwnerTable } from './seams/owners.js';
+import { SharedLock } from './seams/lock.js';
+import { extraOwnerCode } from './buf-owner.js';
 
 /** Reserved objects at the start of each pool: if and ring 0 mean "none", buffers 0 and 1 as in netmap. */
 const RESERVED = [1, 1, 2] as const;
@@ -68,7 +80,10 @@ interface Plan {
   ifSize: number;
   ifCount: number;
   nameTableSlots: number;
+  owners: number;
   memId: number;
+  ownersOff: number;
+  bufOwnerOff: number;
   sizes: number[];
   counts: number[];
   bitmapsOff: number;
@@ -117,6 +132,7 @@ function plan(opts: RegionOptions): Plan {
     1,
     MAX_NAME_TABLE_SLOTS,
   );
+  const owners = int(opts, 'owners', DEFAULT_OWNER_SLOTS, 1, MAX_OWNER_SLOTS);
   const memId = opts.memId === undefined ? randomMemId() : int(opts, 'memId', 1, 1, 65535);
 
   const sizes = [ifSize, ringSize, bufSize];
@@ -132,6 +148,10 @@ function plan(opts: RegionOptions): Plan {
     bitmapWords.push(words);
     off = alignUp(off + words * 4, CACHE_LINE_BYTES);
   }
+  const ownersOff = off;
+  off = alignUp(off + owners * OWNER_ENTRY_BYTES, CACHE_LINE_BYTES);
+  const bufOwnerOff = off;
+  off = alignUp(off + bufCount * 4, CACHE_LINE_BYTES);
   const poolOffs: number[] = [];
   for (let p = 0; p < POOL_COUNT; p++) {
     poolOffs.push(off);
@@ -152,7 +172,10 @@ function plan(opts: RegionOptions): Plan {
     ifSize,
     ifCount,
     nameTableSlots,
+    owners,
     memId,
+    ownersOff,
+    bufOwnerOff,
     sizes,
     counts,
     bitmapsOff,
@@ -161,6 +184,12 @@ function plan(opts: RegionOptions): Plan {
     poolOffs,
     total: off,
   };
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return v.constructor?.name ?? 'object';
+  return typeof v;
 }
 
 function randomMemId(): number {
@@ -207,6 +236,9 @@ export function createRegion(opts: RegionOptions = {}): Region {
   i32[HDR_NAME_TABLE_OFF_I32] = NAME_TABLE_OFF_BYTES;
   i32[HDR_NAME_TABLE_SLOTS_I32] = p.nameTableSlots;
   i32[HDR_BITMAPS_OFF_I32] = p.bitmapsOff;
+  i32[HDR_OWNERS_OFF_I32] = p.ownersOff;
+  i32[HDR_OWNER_SLOTS_I32] = p.owners;
+  i32[HDR_BUF_OWNER_OFF_I32] = p.bufOwnerOff;
   for (let k = 0; k < POOL_COUNT; k++) {
     i32[poolDescI32(k, PD_OFF_I32)] = p.poolOffs[k]!;
     i32[poolDescI32(k, PD_OBJ_SIZE_I32)] = p.sizes[k]!;
@@ -223,11 +255,17 @@ export function createRegion(opts: RegionOptions = {}): Region {
 
 /**
  * Re-opens a region made by `createRegion` (in this thread or another) from
- * its SharedArrayBuffer. Checks the magic, the layout version and every size;
- * throws AttachError on foreign, truncated or wrong-version memory.
+ * its SharedArrayBuffer, or from the memory a provider maps (`RegionMemory`).
+ * Checks the magic, the layout version and every size; throws AttachError on
+ * foreign, truncated or wrong-version memory.
  */
-export function attachRegion(sab: SharedArrayBuffer): Region {
-  return new Region(sab);
+export function attachRegion(memory: SharedArrayBuffer | RegionMemory): Region {
+  return new Region(memory);
+}
+
+/** True when `v` is a Region (attached in this thread). */
+export function isRegion(v: unknown): v is Region {
+  return v instanceof Region;
 }
 
 /**
@@ -235,6 +273,11 @@ export function attachRegion(sab: SharedArrayBuffer): Region {
  * every thread that attaches the same SharedArrayBuffer sees the same state.
  */
 export class Region {
+  /** The memory the region lives in (memory seam). */
+  readonly memory: RegionMemory;
+  /** How threads sleep on and wake words of this region (waiter seam). */
+  readonly waiter: Waiter;
+  /** The SharedArrayBuffer to hand to workers (they call attachRegion on it). */
   readonly sab: SharedArrayBuffer;
   readonly i32: Int32Array;
   readonly u32: Uint32Array;
@@ -258,13 +301,35 @@ export class Region {
   readonly bufPool: BitmapPool;
   readonly ringPool: BitmapPool;
   readonly ifPool: BitmapPool;
+  /** Byte offset of the buffer-owner map (buf-owner-layout.ts). */
+  readonly bufOwnerOff: number;
+  /** Index in i32 of buffer 0's owner word. */
+  readonly bufOwnerBase: number;
+  /** The owner table (identities of threads and processes using the region). */
+  readonly owners: OwnerTable;
+  /**
+   * The region lock (port-name table, opening and closing ports). One per
+   * Region object: nested withLock calls on it in one thread do not deadlock.
+   */
+  readonly lock: SharedLock;
 
-  constructor(sab: SharedArrayBuffer) {
-    if (!(sab instanceof SharedArrayBuffer))
+  constructor(memory: SharedArrayBuffer | RegionMemory) {
+    const mem: RegionMemory | null =
+      memory instanceof SharedArrayBuffer
+        ? sabMemory(memory)
+        : memory !== null &&
+            typeof memory === 'object' &&
+            'buffer' in memory &&
+            'waiter' in memory &&
+            (memory.buffer instanceof SharedArrayBuffer || memory.buffer instanceof ArrayBuffer)
+          ? memory
+          : null;
+    if (mem === null)
       throw new AttachError(
         'type',
-        `expected a SharedArrayBuffer, got ${sab === null ? 'null' : typeof sab}`,
+        `expected a SharedArrayBuffer or a RegionMemory, got ${describeValue(memory)}`,
       );
+    const sab = mem.buffer as SharedArrayBuffer;
     if (sab.byteLength < HEADER_BYTES)
       throw new AttachError(
         'size',
@@ -294,6 +359,8 @@ export class Region {
         'size',
         `header says ${total} bytes but the buffer has ${sab.byteLength} (truncated)`,
       );
+    this.memory = mem;
+    this.waiter = mem.waiter;
     this.sab = sab;
     this.totalBytes = total;
     this.i32 = new Int32Array(sab, 0, total >>> 2);
@@ -343,6 +410,26 @@ export class Region {
     }
     if (this.memId < 1 || this.memId > 65535)
       throw new AttachError('layout', `memId ${this.memId} out of range`);
+    const ownersOff = i32[HDR_OWNERS_OFF_I32]!;
+    const ownerSlots = i32[HDR_OWNER_SLOTS_I32]!;
+    this.bufOwnerOff = i32[HDR_BUF_OWNER_OFF_I32]!;
+    const firstPool = d(0, PD_OFF_I32);
+    if (
+      ownerSlots < 1 ||
+      ownerSlots > MAX_OWNER_SLOTS ||
+      ownersOff % CACHE_LINE_BYTES !== 0 ||
+      ownersOff < this.nameTableOff ||
+      ownersOff + ownerSlots * OWNER_ENTRY_BYTES > this.bufOwnerOff ||
+      this.bufOwnerOff % CACHE_LINE_BYTES !== 0 ||
+      this.bufOwnerOff + this.bufCount * 4 > firstPool
+    )
+      throw new AttachError(
+        'layout',
+        'owner table or buffer-owner map out of place (corrupt header)',
+      );
+    this.bufOwnerBase = this.bufOwnerOff >>> 2;
+    this.owners = new OwnerTable(i32, ownersOff, ownerSlots);
+    this.lock = new SharedLock(i32, HDR_NAME_LOCK_I32, this.waiter, () => this.owners.mine());
     this.ifPool = new BitmapPool(i32, POOL_IF);
     this.ringPool = new BitmapPool(i32, POOL_RING);
     this.bufPool = new BitmapPool(i32, POOL_BUF);
@@ -394,12 +481,29 @@ export class Region {
 
   /** Frees one buffer. Throws BadIndexError (0, 1 or out of range) or DoubleFreeError; the pool is unchanged then. */
   freeBuf(idx: number): void {
+    if (this.bufPool.valid(idx) && !this.bufPool.isFree(idx))
+      Atomics.store(this.i32, this.bufOwnerBase + idx, 0);
     this.bufPool.free(idx);
   }
 
   /** Frees `n` buffers from `list[at..]`; frees every valid one, then throws the first problem, if any. Returns the count freed. */
   freeBufs(list: ArrayLike<number>, n = list.length, at = 0): number {
+    for (let k = at; k < at + n; k++) {
+      const idx = list[k]!;
+      if (this.bufPool.valid(idx) && !this.bufPool.isFree(idx))
+        Atomics.store(this.i32, this.bufOwnerBase + idx, 0);
+    }
     return this.bufPool.freeMany(list, n, at);
+  }
+
+  /** The owner word of buffer `idx` (buf-owner-layout.ts). */
+  bufOwner(idx: number): number {
+    return Atomics.load(this.i32, this.bufOwnerBase + idx);
+  }
+
+  /** This thread's owner id in the region (allocated on first use; owner table). */
+  get ownerId(): number {
+    return this.owners.mine();
   }
 
   /** True when `idx` names a buffer that can be held (2 .. bufCount-1). */
@@ -422,15 +526,19 @@ export class Region {
   /**
    * Allocates up to `n` extra buffers linked through each buffer's first u32
    * (0 ends the list). Returns the head (0 for an empty list) and how many it
-   * got, which may be fewer than asked, as in netmap.
+   * got, which may be fewer than asked, as in netmap. With `ownerIf`, the
+   * buffers are recorded as that port's extra list in the buffer-owner map.
    */
-  allocExtraBufs(n: number): { head: number; count: number } {
+  allocExtraBufs(n: number, ownerIf = 0): { head: number; count: number } {
     if (!Number.isInteger(n) || n < 0 || n > this.bufCount)
       throw new OptionError('n', `an integer from 0 to ${this.bufCount}`, n);
     const got = new Uint32Array(n);
     const count = this.bufPool.allocMany(n, got);
-    for (let k = 0; k < count; k++)
+    const code = ownerIf === 0 ? 0 : extraOwnerCode(ownerIf);
+    for (let k = 0; k < count; k++) {
       this.u32[this.bufOffset(got[k]!) >>> 2] = k + 1 < count ? got[k + 1]! : 0;
+      Atomics.store(this.i32, this.bufOwnerBase + got[k]!, code);
+    }
     return { head: count > 0 ? got[0]! : 0, count };
   }
 

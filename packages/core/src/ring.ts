@@ -8,19 +8,16 @@ import {
   RING_HWCUR_I32,
   RING_HWTAIL_I32,
   RING_ID_I32,
-  RING_KICKS_I32,
   RING_MEM_ID_I32,
   RING_NUM_SLOTS_I32,
   RING_OFFSET_MASK_I32,
   RING_OWNER_IF_I32,
   RING_MAX_OFFSET_I32,
   RING_PEER_OFF_I32,
-  RING_PIPE_TAIL_I32,
   RING_SHADOW_OFF_I32,
   RING_SLOTS_OFF_I32,
   RING_TAIL_I32,
   RING_TS_F64_BYTE,
-  RING_WAITERS_I32,
   RING_HEADER_BYTES,
   ringBytes,
   SLOT_BUF_IDX_COL,
@@ -30,7 +27,6 @@ import {
   SLOT_PTR_LO_COL,
 } from './layout/ring-layout.js';
 import { MAX_RING_SLOTS, MIN_RING_SLOTS } from './api.js';
-import { Notifier } from './notify.js';
 import type { Region } from './region.js';
 
 /** Next slot index after `i` in a ring of `n` slots (compare-and-wrap, no `%`). */
@@ -52,6 +48,21 @@ export function ringSpace(head: number, tail: number, n: number): number {
 /** True when the user owns no slot. */
 export function ringEmpty(head: number, tail: number): boolean {
   return head === tail;
+}
+
+/** A slot's len | flags word (SLOT_LEN_FLAGS_COL): len in the low 16 bits, flags in the high 16. */
+export function packLenFlags(len: number, flags: number): number {
+  return ((len & 0xffff) | ((flags & 0xffff) << 16)) >>> 0;
+}
+
+/** len of a len | flags word. */
+export function lfLen(lf: number): number {
+  return lf & 0xffff;
+}
+
+/** flags of a len | flags word. */
+export function lfFlags(lf: number): number {
+  return lf >>> 16;
 }
 
 /** True when `x` lies in the circular interval [from, to] of a ring of `n` slots. */
@@ -163,8 +174,6 @@ export class RingView {
   /** Index of shadow[0] in region.u32. */
   readonly shadowBase: number;
   readonly offsetMask: number;
-  /** Notifier on this ring's PIPE_TAIL word (what a sleeper of this end waits on). */
-  readonly notifier: Notifier;
 
   constructor(region: Region, off: number) {
     this.region = region;
@@ -181,12 +190,6 @@ export class RingView {
     this.ptrHiBase = sb + SLOT_PTR_HI_COL * n;
     this.shadowBase = i32[b + RING_SHADOW_OFF_I32]! >>> 2;
     this.offsetMask = i32[b + RING_OFFSET_MASK_I32]!;
-    this.notifier = new Notifier(
-      i32,
-      b + RING_PIPE_TAIL_I32,
-      b + RING_WAITERS_I32,
-      b + RING_KICKS_I32,
-    );
   }
 
   get ringId(): number {
@@ -237,10 +240,6 @@ export class RingView {
   }
   get hwtail(): number {
     return this.region.i32[this.base + RING_HWTAIL_I32]!;
-  }
-  /** Number of `Atomics.notify` calls made on this ring's word. */
-  get kicks(): number {
-    return Atomics.load(this.region.i32, this.base + RING_KICKS_I32) >>> 0;
   }
 
   /** Slots the user owns: (tail - head) mod numSlots. */

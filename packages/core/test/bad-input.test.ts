@@ -167,7 +167,7 @@ const cases: Case[] = [
   {
     name: 'ringSize below ringBytes(4)',
     error: OptionError,
-    run: create({ ringSize: 384 }),
+    run: create({ ringSize: 320 }), // ringBytes(4) = 384
     check: option('ringSize'),
   },
   {

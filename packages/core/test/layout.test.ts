@@ -10,6 +10,9 @@ import {
   DEFAULT_BUF_COUNT,
   DEFAULT_BUF_SIZE,
   HDR_BITMAPS_OFF_I32,
+  HDR_BUF_OWNER_OFF_I32,
+  HDR_OWNER_SLOTS_I32,
+  HDR_OWNERS_OFF_I32,
   HDR_FLAGS_I32,
   HDR_MAGIC_I32,
   HDR_MEM_ID_I32,
@@ -66,7 +69,6 @@ import {
   RING_HWCUR_I32,
   RING_HWTAIL_I32,
   RING_ID_I32,
-  RING_KICKS_I32,
   RING_MEM_ID_I32,
   RING_NUM_SLOTS_I32,
   RING_OFFSET_MASK_I32,
@@ -78,7 +80,6 @@ import {
   RING_STATE_I32,
   RING_TAIL_I32,
   RING_TS_F64_BYTE,
-  RING_WAITERS_I32,
   ringBytes,
   ringEmpty,
   ringNext,
@@ -102,11 +103,12 @@ const line = (i32Index: number): number => Math.floor((i32Index * 4) / CACHE_LIN
 const SMALL = {
   bufSize: 128,
   bufCount: 100,
-  ringSize: 512, // ringBytes(8) = 320 + 8 * 20 = 480, rounded up to 512
+  ringSize: 512, // ringBytes(8) = 256 + 8 * 20 = 416, rounded up to 448
   ringCount: 5,
   ifSize: 256,
   ifCount: 3,
   nameTableSlots: 2,
+  owners: 4,
   memId: 7,
 };
 
@@ -128,8 +130,11 @@ describe('region header', () => {
       HDR_NAME_TABLE_OFF_I32,
       HDR_NAME_TABLE_SLOTS_I32,
       HDR_BITMAPS_OFF_I32,
+      HDR_OWNERS_OFF_I32,
+      HDR_OWNER_SLOTS_I32,
+      HDR_BUF_OWNER_OFF_I32,
     ];
-    expect(ro).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(ro).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const i of ro) expect(line(i)).toBe(0);
   });
 
@@ -186,7 +191,7 @@ describe('region header', () => {
     expect(String.fromCharCode(...new Uint8Array(r.sab, 0, 4))).toBe('PKTF');
     expect(dv.getUint32(HDR_MAGIC_I32 * 4, LE)).toBe(REGION_MAGIC);
     expect(dv.getUint32(HDR_VERSION_I32 * 4, LE)).toBe(REGION_VERSION);
-    expect(dv.getUint32(HDR_TOTAL_BYTES_I32 * 4, LE)).toBe(16960);
+    expect(dv.getUint32(HDR_TOTAL_BYTES_I32 * 4, LE)).toBe(17472);
     expect(dv.getUint32(HDR_MEM_ID_I32 * 4, LE)).toBe(7);
     expect(dv.getUint32(HDR_FLAGS_I32 * 4, LE)).toBe(0);
     expect(dv.getUint32(HDR_NAME_TABLE_OFF_I32 * 4, LE)).toBe(512);
@@ -202,22 +207,23 @@ describe('region header', () => {
     expect(r.sab).toBe(sab);
     expect(r.external).toBe(true);
     expect(r.i32[HDR_FLAGS_I32]! & REGION_FLAG_EXTERNAL).toBe(REGION_FLAG_EXTERNAL);
-    expect(r.totalBytes).toBe(16960);
+    expect(r.totalBytes).toBe(17472);
   });
 });
 
 describe('pools()', () => {
   it('reports exact offsets, sizes and counts for given options (64-byte aligned)', () => {
     // name table 512 + 2*64 = 640; bitmaps: if 1 word @640 -> 704, ring 1 word
-    // @704 -> 768, buf 4 words @768 -> 832; if pool 832 + 3*256 = 1600; ring
-    // pool 1600 + 5*512 = 4160; buf pool 4160 + 100*128 = 16960.
+    // @704 -> 768, buf 4 words @768 -> 832; owner table 4*16 @832 -> 896;
+    // buffer owners 100*4 @896 -> 1296 -> 1344; if pool 1344 + 3*256 = 2112;
+    // ring pool 2112 + 5*512 = 4672; buf pool 4672 + 100*128 = 17472.
     const r = createRegion(SMALL);
     const pools = r.pools();
     expect(pools.map((p) => [p.name, p.offset, p.objSize, p.objTotal, p.reserved, p.free])).toEqual(
       [
-        ['if', 832, 256, 3, 1, 2],
-        ['ring', 1600, 512, 5, 1, 4],
-        ['buf', 4160, 128, 100, 2, 98],
+        ['if', 1344, 256, 3, 1, 2],
+        ['ring', 2112, 512, 5, 1, 4],
+        ['buf', 4672, 128, 100, 2, 98],
       ],
     );
     for (const p of pools) {
@@ -234,10 +240,12 @@ describe('pools()', () => {
       [704, 1],
       [768, 4],
     ]);
-    expect(regionBytes(SMALL)).toBe(16960);
-    expect(r.totalBytes).toBe(16960);
-    expect(r.sab.byteLength).toBe(16960);
-    expect([r.ifBase, r.ringBase, r.bufBase]).toEqual([832, 1600, 4160]);
+    expect(regionBytes(SMALL)).toBe(17472);
+    expect(r.totalBytes).toBe(17472);
+    expect(r.sab.byteLength).toBe(17472);
+    expect([r.ifBase, r.ringBase, r.bufBase]).toEqual([1344, 2112, 4672]);
+    expect(r.bufOwnerOff).toBe(896);
+    expect(r.owners.capacity).toBe(4);
   });
 
   it('reports the documented defaults', () => {
@@ -248,13 +256,15 @@ describe('pools()', () => {
     expect(buf!.objTotal).toBe(DEFAULT_BUF_COUNT);
     expect(buf!.free).toBe(8190);
     expect(ring!.objSize).toBe(ringBytes(1024));
-    expect(ring!.objSize).toBe(20800);
+    expect(ring!.objSize).toBe(20736);
     expect(ring!.objTotal).toBe(64);
     expect(ifp!.objSize).toBe(1024);
     expect(ifp!.objTotal).toBe(64);
-    // 512 + 64*64 = 4608; bitmaps 2, 2, 256 words -> 4672, 4736, 5760.
-    expect([ifp!.offset, ring!.offset, buf!.offset]).toEqual([5760, 71296, 1402496]);
-    expect(r.totalBytes).toBe(1402496 + 8192 * 2048);
+    // 512 + 64*64 = 4608; bitmaps 2, 2, 256 words -> 4672, 4736, 5760;
+    // owner table 256*16 -> 9856; buffer owners 8192*4 -> 42624.
+    expect(r.owners.capacity).toBe(256);
+    expect([ifp!.offset, ring!.offset, buf!.offset]).toEqual([42624, 108160, 1435264]);
+    expect(r.totalBytes).toBe(1435264 + 8192 * 2048);
   });
 
   it('marks exactly the reserved objects as not free in each bitmap', () => {
@@ -275,19 +285,19 @@ describe('buffers', () => {
   it('places buffer i at bufBase + i * bufSize', () => {
     const r = createRegion(SMALL);
     for (const i of [0, 1, 2, 57, 99]) {
-      expect(r.bufOffset(i)).toBe(4160 + i * 128);
+      expect(r.bufOffset(i)).toBe(4672 + i * 128);
       const b = r.buf(i);
-      expect(b.byteOffset).toBe(4160 + i * 128);
+      expect(b.byteOffset).toBe(4672 + i * 128);
       expect(b.length).toBe(128);
       expect(b.buffer).toBe(r.sab);
     }
     const b = r.buf(57);
     b.fill(0xab);
     const raw = new Uint8Array(r.sab);
-    expect(raw[4160 + 57 * 128 - 1]).toBe(0);
-    expect(raw[4160 + 57 * 128]).toBe(0xab);
-    expect(raw[4160 + 58 * 128 - 1]).toBe(0xab);
-    expect(raw[4160 + 58 * 128]).toBe(0);
+    expect(raw[4672 + 57 * 128 - 1]).toBe(0);
+    expect(raw[4672 + 57 * 128]).toBe(0xab);
+    expect(raw[4672 + 58 * 128 - 1]).toBe(0xab);
+    expect(raw[4672 + 58 * 128]).toBe(0);
   });
 
   it('reads an out-of-range index as buffer 0, as netmap does', () => {
@@ -300,18 +310,18 @@ describe('buffers', () => {
   it('gives ring objects and if objects 64-aligned offsets in their pools', () => {
     const r = createRegion(SMALL);
     const off = r.allocRingObject();
-    expect((off - 1600) % 512).toBe(0);
-    expect(off).toBeGreaterThanOrEqual(1600 + 512); // object 0 is reserved
+    expect((off - 2112) % 512).toBe(0);
+    expect(off).toBeGreaterThanOrEqual(2112 + 512); // object 0 is reserved
     expect(off % 64).toBe(0);
     const k = r.allocIf();
     expect(k).toBeGreaterThanOrEqual(1);
-    expect(r.ifOffset(k)).toBe(832 + k * 256);
+    expect(r.ifOffset(k)).toBe(1344 + k * 256);
   });
 });
 
 describe('ring header', () => {
-  it('is five 64-byte lines, one per writer', () => {
-    expect(RING_HEADER_BYTES).toBe(5 * 64);
+  it('is four 64-byte lines, one per writer', () => {
+    expect(RING_HEADER_BYTES).toBe(4 * 64);
     const ro = [
       RING_NUM_SLOTS_I32,
       RING_BUF_SIZE_I32,
@@ -333,17 +343,16 @@ describe('ring header', () => {
       RING_ERRORS_I32,
     ];
     const peer = [RING_PIPE_TAIL_I32];
-    const waiter = [RING_WAITERS_I32, RING_KICKS_I32];
-    const groups = [ro, user, kernel, peer, waiter];
+    const groups = [ro, user, kernel, peer];
     const all = groups.flat();
     expect(new Set(all).size).toBe(all.length);
     groups.forEach((g, l) => {
       for (const i of g) expect(line(i)).toBe(l);
     });
-    // The f64 timestamp: 8-aligned, on the user line, clear of head/cur/flags.
+    // The f64 timestamp (stamped by rxsync): 8-aligned, on the sync line, clear of its words.
     expect(RING_TS_F64_BYTE % 8).toBe(0);
-    expect(Math.floor(RING_TS_F64_BYTE / 64)).toBe(1);
-    for (const i of user)
+    expect(Math.floor(RING_TS_F64_BYTE / 64)).toBe(2);
+    for (const i of kernel)
       expect(RING_TS_F64_BYTE >= i * 4 + 4 || RING_TS_F64_BYTE + 8 <= i * 4).toBe(true);
   });
 
@@ -351,10 +360,10 @@ describe('ring header', () => {
     expect(SLOT_BYTES).toBe(16);
     expect(SLOT_COLS).toBe(4);
     expect(SHADOW_BYTES).toBe(4);
-    expect(ringBytes(4)).toBe(448); // 320 + 80 = 400 -> 448
-    expect(ringBytes(8)).toBe(512); // 320 + 160 = 480 -> 512
-    expect(ringBytes(1024)).toBe(20800); // 320 + 20480, already aligned
-    expect(ringBytes(32768)).toBe(320 + 32768 * 20);
+    expect(ringBytes(4)).toBe(384); // 256 + 80 = 336 -> 384
+    expect(ringBytes(8)).toBe(448); // 256 + 160 = 416 -> 448
+    expect(ringBytes(1024)).toBe(20736); // 256 + 20480, already aligned
+    expect(ringBytes(32768)).toBe(256 + 32768 * 20);
     for (const n of [4, 16, 128, 2048]) expect(ringBytes(n) % 64).toBe(0);
   });
 
@@ -370,8 +379,8 @@ describe('ring header', () => {
     expect(u32(RING_ID_I32)).toBe(3);
     expect(u32(RING_DIR_I32)).toBe(RING_DIR_RX);
     expect(RING_DIR_TX).toBe(0);
-    expect(u32(RING_SLOTS_OFF_I32)).toBe(off + 320);
-    expect(u32(RING_SHADOW_OFF_I32)).toBe(off + 320 + 8 * 16);
+    expect(u32(RING_SLOTS_OFF_I32)).toBe(off + 256);
+    expect(u32(RING_SHADOW_OFF_I32)).toBe(off + 256 + 8 * 16);
     expect(u32(RING_OFFSET_MASK_I32)).toBe(0);
     expect(u32(RING_MEM_ID_I32)).toBe(7);
     expect(u32(RING_OWNER_IF_I32)).toBe(k);
@@ -385,15 +394,12 @@ describe('ring header', () => {
     expect(dv.getUint32(off + 64, LE)).toBe(5);
     expect(dv.getUint32(off + 68, LE)).toBe(6);
     expect(dv.getUint32(off + 72, LE)).toBe(NR_TIMESTAMP);
-    expect(dv.getFloat64(off + 88, LE)).toBe(1234.5);
+    expect(dv.getFloat64(off + 152, LE)).toBe(1234.5);
     dv.setUint32(off + 128, 7, LE); // tail, written by this end's sync code
     dv.setUint32(off + 132, 2, LE); // hwcur
     dv.setUint32(off + 136, 3, LE); // hwtail
     expect([v.tail, v.hwcur, v.hwtail]).toEqual([7, 2, 3]);
     expect(v.space()).toBe(2); // (7 - 5) mod 8
-    expect(v.notifier.wordI32 * 4).toBe(off + 192);
-    expect(v.notifier.waitersI32 * 4).toBe(off + 256);
-    expect(v.notifier.kicksI32 * 4).toBe(off + 260);
   });
 
   it("points a ring that shares slots at the other ring's slot and shadow arrays", () => {
@@ -406,7 +412,7 @@ describe('ring header', () => {
     const vb = new RingView(r, b);
     expect(vb.slotsBase).toBe(va.slotsBase);
     expect(vb.shadowBase).toBe(va.shadowBase);
-    expect(vb.slotsBase * 4).toBe(a + 320);
+    expect(vb.slotsBase * 4).toBe(a + 256);
     va.setBufIdx(3, 42);
     expect(vb.bufIdx(3)).toBe(42);
   });

@@ -7,7 +7,7 @@
  * The worker tests need the built fixture: `npx tsc -p tsconfig.build.json` first.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRegion, initRing, Notifier, RING_DIR_RX, RingView } from '../src/index.js';
+import { createRegion, Notifier, portDoorbell } from '../src/index.js';
 import { FixtureWorker, nextTurn, waitFor } from '../testing/index.js';
 import type {
   NotifyWorkerData,
@@ -63,26 +63,25 @@ describe('Notifier.notify', () => {
     expect(Atomics.load(i32, KICKS)).toBe(0);
   });
 
-  it("through a ring's notifier: kicks stays 0 with no waiter, counts one kick per notify with one", async () => {
+  it("through a port's doorbell: kicks stays 0 with no waiter, counts one kick per notify with one", async () => {
     const r = createRegion({ bufCount: 16, ringSize: 512, ringCount: 2, ifCount: 2, memId: 1 });
-    const off = r.allocRingObject();
-    initRing(r, off, { numSlots: 8, dir: RING_DIR_RX, ringId: 0, ownerIf: 1 });
-    const ring = new RingView(r, off);
+    const k = r.allocIf();
+    const bell = portDoorbell(r, k);
     const spy = vi.spyOn(Atomics, 'notify');
-    expect(ring.notifier.notify()).toBe(0);
-    expect(ring.kicks).toBe(0);
+    expect(bell.notify()).toBe(0);
+    expect(bell.kicks).toBe(0);
     expect(spy).not.toHaveBeenCalled();
 
     // With a waiter (an async one, in this thread) the same call does notify.
-    const before = ring.notifier.load();
-    const pending = ring.notifier.waitAsync(before);
-    expect(ring.notifier.waiters()).toBe(1);
-    Atomics.store(r.i32, ring.notifier.wordI32, before + 1);
-    expect(ring.notifier.notify()).toBe(1);
+    const before = bell.load();
+    const pending = bell.waitAsync(before);
+    expect(bell.waiters()).toBe(1);
+    Atomics.store(r.i32, bell.wordI32, before + 1);
+    expect(bell.notify()).toBe(1);
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(ring.kicks).toBe(1);
+    expect(bell.kicks).toBe(1);
     await expect(pending).resolves.toBe('changed');
-    expect(ring.notifier.waiters()).toBe(0);
+    expect(bell.waiters()).toBe(0);
   });
 });
 

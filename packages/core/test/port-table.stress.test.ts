@@ -186,8 +186,10 @@ describe('PortTable under concurrent workers', () => {
       const waiter: Run[] = [];
       try {
         await ctlAtLeast('the holder to take the lock', ctl, CTL_HELD, 1);
-        // held by the holder's thread, nobody waiting
-        expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((holder.worker.threadId + 1) << 1);
+        // held by the holder's owner id (allocated in the region for its thread), nobody waiting
+        const holderId = r.owners.find(process.pid, holder.worker.threadId)[0]!;
+        expect(holderId).toBeGreaterThan(0);
+        expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(holderId << 1);
         waiter.push(start({ ...base, mode: 'lookup', id: 1 }));
         await ctlAtLeast('the waiter to call lookup', ctl, CTL_LOOKUP, 1);
         // The waiter marks the word contended just before Atomics.wait. Poll for
@@ -229,12 +231,13 @@ describe('PortTable under concurrent workers', () => {
       id: 0,
     });
     await ctlAtLeast('the holder to take the lock', ctl, CTL_HELD, 1);
-    const tid = holder.worker.threadId;
-    expect(table.releaseIfHeldBy(tid + 1000)).toBe(false); // not the holder: untouched
-    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((tid + 1) << 1);
+    const id = r.owners.find(process.pid, holder.worker.threadId)[0]!;
+    expect(id).toBeGreaterThan(0);
+    expect(table.releaseIfHeldBy(id + 1)).toBe(false); // not the holder: untouched
+    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(id << 1);
     await holder.terminate(); // dies inside withLock
-    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe((tid + 1) << 1);
-    expect(table.releaseIfHeldBy(tid)).toBe(true);
+    expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(id << 1);
+    expect(table.releaseIfHeldBy(id)).toBe(true);
     expect(Atomics.load(r.i32, HDR_NAME_LOCK_I32)).toBe(0);
     expect(table.lookup(COUNTER_NAME)).toEqual({ kind: PORT_KIND_VALE, ifIndex: 7, entry: 0 });
   });

@@ -13,20 +13,24 @@
  * Needs the built fixtures.
  */
 import { describe, expect, it } from 'vitest';
-import { createRegion, PortTable, type Region } from '@pktfabric/core';
+import {
+  createRegion,
+  IF_EXTRA_HEAD_I32,
+  IF_KICKS_I32,
+  IF_STATE_I32,
+  IF_WAITERS_I32,
+  ifWord,
+  PORT_DEAD,
+  PortTable,
+  reapOwners,
+  type Region,
+} from '@pktfabric/core';
 import {
   createPipe,
-  END_DEAD,
-  END_EXTRA_HEAD_I32,
-  END_KICKS_I32,
   END_MASTER,
   END_SLAVE,
-  END_STATE_I32,
-  END_WAITERS_I32,
-  endI32,
-  ifWord,
+  endIf,
   lookupPipe,
-  markDead,
   openPort,
   POLLHUP,
   POLLIN,
@@ -52,14 +56,14 @@ const PACKETS = 5;
 type Kill = 'terminate' | 'exit' | 'throw';
 
 function endWord(region: Region, id: number, end: number, field: number): number {
-  const ifIdx = lookupPipe(region, new PortTable(region), id);
-  if (ifIdx === 0) throw new Error(`pipe ${id} is gone`);
-  return ifWord(region, ifIdx, endI32(end, field));
+  const masterIf = lookupPipe(region, new PortTable(region), id);
+  if (masterIf === 0) throw new Error(`pipe ${id} is gone`);
+  return ifWord(region, endIf(region, masterIf, end), field);
 }
 
 /** Resolves once a thread is announced as sleeping on `end` (poll parks there), polling the word between event-loop turns. */
 async function parked(region: Region, id: number, end: number): Promise<void> {
-  const i = endWord(region, id, end, END_WAITERS_I32);
+  const i = endWord(region, id, end, IF_WAITERS_I32);
   await waitFor('the survivor to park in poll', () => Atomics.load(region.i32, i) !== 0);
 }
 
@@ -98,7 +102,7 @@ async function scene(victimSends: boolean, kill: Kill | 'none', watch = true): P
     { ...base, role: 'victim', desc: { sab: region.sab, name: 'pipe{1' } },
     kill === 'throw',
   );
-  const stopWatching = watch ? watchWorker(region, 'pipe{1', victim.worker) : () => {};
+  const stopWatching = watch ? watchWorker(region, victim.worker) : () => {};
   const ready = await victim.next('ready');
   expect(ready.extraHeld).toBe(EXTRA); // every extra buffer is still the victim's (some swapped)
   const survivor = start({ ...base, role: 'survivor', desc: { sab: region.sab, name: 'pipe}1' } });
@@ -142,7 +146,7 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
       const wait = victimSends ? 'poll(POLLIN)' : 'poll(POLLOUT) on a full ring';
       it(`survivor in ${wait} wakes with POLLHUP within 1 s when the peer ${how}; every buffer comes back`, async () => {
         const s = await scene(victimSends, kill);
-        const kicks = endWord(s.region, 1, s.survivorEnd, END_KICKS_I32);
+        const kicks = endWord(s.region, 1, s.survivorEnd, IF_KICKS_I32);
         const kicks0 = Atomics.load(s.region.i32, kicks);
         const t0 = performance.now();
         killVictim(s, kill);
@@ -164,10 +168,10 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
         await s.survivor.next('closed');
         await s.survivor.exited;
         // The dead end was closed on its behalf: state dead, extra list freed.
-        expect(Atomics.load(s.region.i32, endWord(s.region, 1, s.victimEnd, END_STATE_I32))).toBe(
-          END_DEAD,
+        expect(Atomics.load(s.region.i32, endWord(s.region, 1, s.victimEnd, IF_STATE_I32))).toBe(
+          PORT_DEAD,
         );
-        expect(s.region.i32[endWord(s.region, 1, s.victimEnd, END_EXTRA_HEAD_I32)]).toBe(0);
+        expect(s.region.i32[endWord(s.region, 1, s.victimEnd, IF_EXTRA_HEAD_I32)]).toBe(0);
         s.release();
         s.finish();
       });
@@ -186,7 +190,7 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
     s.finish();
   });
 
-  it('without watchWorker nobody tells the survivor (its poll times out); markDead then reclaims the end', async () => {
+  it('without watchWorker nobody tells the survivor (its poll times out); reapOwners then reclaims the end', async () => {
     const s = await scene(true, 'terminate', false);
     const tid = s.victim.worker.threadId;
     killVictim(s, 'terminate');
@@ -195,8 +199,8 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
     expect(woke.blockedMs).toBeGreaterThanOrEqual(550);
     await s.survivor.next('closed');
     await s.victim.exited;
-    expect(markDead(s.region, 1, s.victimEnd, tid)).toBe(true);
-    expect(markDead(s.region, 1, s.victimEnd, tid)).toBe(false); // once
+    expect(reapOwners(s.region, process.pid, tid)).toBe(1);
+    expect(reapOwners(s.region, process.pid, tid)).toBe(0); // once
     s.release();
     s.finish();
   });
@@ -229,7 +233,7 @@ describe('a peer that closes normally', () => {
       seed,
       count,
     });
-    watchWorker(region, 'pipe}2', w.worker);
+    watchWorker(region, w.worker);
     expect((await w.next('done')).count).toBe(count);
     await w.exited;
     expect(m.peerClosed).toBe(true);

@@ -18,6 +18,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRegion,
+  IF_RING_TABLE_I32,
+  ifWord,
   PortTable,
   RING_CUR_I32,
   RING_HEAD_I32,
@@ -27,18 +29,7 @@ import {
   RING_TAIL_I32,
   type Region,
 } from '@pktfabric/core';
-import {
-  createPipe,
-  ifWord,
-  lookupPipe,
-  PIPE_RING_ENTRY_I32,
-  PIPE_RING_TABLE_I32,
-  RT_M2S_RX,
-  RT_M2S_TX,
-  RT_S2M_RX,
-  RT_S2M_TX,
-  type Pipe,
-} from '../src/index.js';
+import { createPipe, END_MASTER, END_SLAVE, endIf, lookupPipe, type Pipe } from '../src/index.js';
 import { expectConserved, FixtureWorker, markPools, testSeed } from '@pktfabric/core/testing';
 import { streamSeed } from './fixtures/packet-stream.js';
 import type { EndReport, StreamEnd, StreamMessage, StreamWorkerData } from './fixtures/protocol.js';
@@ -87,21 +78,19 @@ function pipeEnds(
  * released everything the sender published — nothing extra arrived.
  */
 function expectDrained(region: Region, pipe: Pipe): void {
-  const ifIdx = lookupPipe(region, new PortTable(region), pipe.id);
-  expect(ifIdx).toBeGreaterThan(0);
+  const masterIf = lookupPipe(region, new PortTable(region), pipe.id);
+  expect(masterIf).toBeGreaterThan(0);
   const i32 = region.i32;
-  const ring = (k: number): number => i32[ifWord(region, ifIdx, PIPE_RING_TABLE_I32 + k)]! >>> 2;
-  for (let r = 0; r < pipe.rings; r++) {
-    const e = r * PIPE_RING_ENTRY_I32;
-    for (const k of [RT_M2S_TX, RT_S2M_TX]) {
-      const b = ring(e + k);
-      expect(i32[b + RING_HWCUR_I32]).toBe(i32[b + RING_HEAD_I32]);
-    }
-    for (const k of [RT_M2S_RX, RT_S2M_RX]) {
-      const b = ring(e + k);
+  for (const end of [END_MASTER, END_SLAVE]) {
+    const ifIdx = endIf(region, masterIf, end);
+    const ring = (k: number): number => i32[ifWord(region, ifIdx, IF_RING_TABLE_I32 + k)]! >>> 2;
+    for (let r = 0; r < pipe.rings; r++) {
+      const tx = ring(r);
+      expect(i32[tx + RING_HWCUR_I32]).toBe(i32[tx + RING_HEAD_I32]);
+      const rx = ring(pipe.rings + r);
       const words = [RING_HEAD_I32, RING_CUR_I32, RING_TAIL_I32, RING_HWCUR_I32, RING_HWTAIL_I32];
-      const want = i32[b + RING_PIPE_TAIL_I32];
-      expect(words.map((w) => i32[b + w])).toEqual(words.map(() => want));
+      const want = i32[rx + RING_PIPE_TAIL_I32];
+      expect(words.map((w) => i32[rx + w])).toEqual(words.map(() => want));
     }
   }
 }

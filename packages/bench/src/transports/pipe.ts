@@ -54,8 +54,8 @@ export const pipeTransport = defineTransport({
       receiver: { data: { sab: region.sab, portName: pipe.slave } },
       started(workers) {
         // A worker that dies holding its end closes it, so the survivor sees POLLHUP.
-        watchWorker(region, pipe.master, workers.sender);
-        watchWorker(region, pipe.slave, workers.receiver);
+        watchWorker(region, workers.sender);
+        watchWorker(region, workers.receiver);
       },
       release(ok) {
         if (!ok) return;

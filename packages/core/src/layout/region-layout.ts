@@ -6,7 +6,8 @@
  * ```
  *  byte 0    +-------------------------------------------------------------+
  *   line 0   | MAGIC  VERSION  TOTAL_BYTES  MEM_ID  FLAGS  NAME_TABLE_OFF   | (ro)
- *            | NAME_TABLE_SLOTS  BITMAPS_OFF                               |
+ *            | NAME_TABLE_SLOTS  BITMAPS_OFF  OWNERS_OFF  OWNER_SLOTS      |
+ *            | BUF_OWNER_OFF                                               |
  *   line 1-3 | pool descriptor x3 (if, ring, buf): OFF OBJ_SIZE OBJ_TOTAL  | (ro)
  *            |   BITMAP_OFF BITMAP_WORDS RESERVED                          |
  *   line 4-6 | pool counters x3: FREE ALLOCS FREES FAILURES HINT           | (rw)
@@ -16,6 +17,10 @@
  *            | port-name table: NAME_TABLE_SLOTS x 64 B entries            |
  *            +-------------------------------------------------------------+
  *            | bitmaps: if, ring, buf (1 bit per object, 1 = free)         |
+ *            +-------------------------------------------------------------+
+ *            | owner table: OWNER_SLOTS x 16 B (owner-table-layout.ts)     |
+ *            +-------------------------------------------------------------+
+ *            | buffer owners: bufCount x u32 (buf-owner-layout.ts)         |
  *            +-------------------------------------------------------------+
  *            | if pool   : ifCount   x ifSize                              |
  *            | ring pool : ringCount x ringSize                            |
@@ -27,7 +32,7 @@
 /** 'PKTF' little-endian. */
 export const REGION_MAGIC = 0x46544b50;
 /** Bumped whenever any layout in this folder changes. */
-export const REGION_VERSION = 2;
+export const REGION_VERSION = 3;
 
 export const CACHE_LINE_BYTES = 64;
 export const HEADER_BYTES = 512;
@@ -41,6 +46,12 @@ export const HDR_FLAGS_I32 = 4;
 export const HDR_NAME_TABLE_OFF_I32 = 5;
 export const HDR_NAME_TABLE_SLOTS_I32 = 6;
 export const HDR_BITMAPS_OFF_I32 = 7;
+/** Byte offset of the owner table (thread and process identities). */
+export const HDR_OWNERS_OFF_I32 = 8;
+/** Entries in the owner table. */
+export const HDR_OWNER_SLOTS_I32 = 9;
+/** Byte offset of the buffer-owner map (one u32 per buffer). */
+export const HDR_BUF_OWNER_OFF_I32 = 10;
 
 /** HDR_FLAGS bit: the SharedArrayBuffer was supplied by the user. */
 export const REGION_FLAG_EXTERNAL = 1;

@@ -5,21 +5,26 @@
  * ring's first word.
  *
  * Writers: (ro) fixed when the ring is made; (u) the user of this ring's end
- * (moves head and cur); (k) this end's sync code (moves tail, hwcur, hwtail);
- * (p) the peer end's sync code; (w) a thread of this end that is about to
- * sleep. Each writer has its own 64-byte line.
+ * (moves head and cur, sets flags); (k) this end's sync code (moves tail,
+ * mirrors the kring's hwcur and hwtail, stamps ts); (p) the peer end's sync
+ * code. Each writer has its own 64-byte line.
  *
  * ```
  *  +0    line 0 (ro)  NUM_SLOTS BUF_SIZE RING_ID DIR SLOTS_OFF SHADOW_OFF
  *                     OFFSET_MASK MEM_ID PEER_OFF OWNER_IF MAX_OFFSET
- *  +64   line 1 (u)   HEAD CUR FLAGS . TS(f64)
- *  +128  line 2 (k)   TAIL HWCUR HWTAIL STATE ERRORS
- *  +192  line 3 (p)   PIPE_TAIL  <- the word a sleeper of this end waits on
- *  +256  line 4 (w)   WAITERS KICKS
- *  +320  slots, by column, n = NUM_SLOTS u32 words per column:
+ *  +64   line 1 (u)   HEAD CUR FLAGS
+ *  +128  line 2 (k)   TAIL HWCUR HWTAIL STATE ERRORS . TS(f64)
+ *  +192  line 3 (p)   PIPE_TAIL
+ *  +256  slots, by column, n = NUM_SLOTS u32 words per column:
  *          bufIdx[n] | lenFlags[n] (len u16 low, flags u16 high) | ptrLo[n] | ptrHi[n]
- *        shadow[n]: last validated bufIdx of each slot
+ *        shadow[n]: the kring's last validated bufIdx of each slot (k)
  * ```
+ *
+ * HWCUR and HWTAIL are copies, for observers, of the kring's own state, which
+ * the sync code keeps in memory of its thread (kring.ts): a sync never reads
+ * them back, so a stray store into the ring cannot change what it trusts. A
+ * sleeper does not wait on a ring word: it waits on its port's doorbell
+ * (port-layout.ts).
  *
  * A slot keeps netmap's fields and widths (`bufIdx u32, len u16, flags u16,
  * ptr u64`, 16 bytes), but the slot array is stored column by column rather
@@ -34,7 +39,7 @@
  * the sender's slot array) has SLOTS_OFF / SHADOW_OFF pointing there.
  */
 
-export const RING_HEADER_BYTES = 320;
+export const RING_HEADER_BYTES = 256;
 export const SLOT_BYTES = 16;
 /** Columns (u32 words) per slot. */
 export const SLOT_COLS = 4;
@@ -64,8 +69,6 @@ export const RING_MAX_OFFSET_I32 = 10;
 export const RING_HEAD_I32 = 16;
 export const RING_CUR_I32 = 17;
 export const RING_FLAGS_I32 = 18;
-/** Timestamp in ms (Float64), 8-byte aligned. */
-export const RING_TS_F64_BYTE = 88;
 
 // line 2 (k)
 export const RING_TAIL_I32 = 32;
@@ -73,13 +76,11 @@ export const RING_HWCUR_I32 = 33;
 export const RING_HWTAIL_I32 = 34;
 export const RING_STATE_I32 = 35;
 export const RING_ERRORS_I32 = 36;
+/** Timestamp in ms (Float64) of the last rxsync that imported, when FLAGS has NR_TIMESTAMP; 8-byte aligned. */
+export const RING_TS_F64_BYTE = 152;
 
 // line 3 (p)
 export const RING_PIPE_TAIL_I32 = 48;
-
-// line 4 (w)
-export const RING_WAITERS_I32 = 64;
-export const RING_KICKS_I32 = 65;
 
 export const RING_DIR_TX = 0;
 export const RING_DIR_RX = 1;

@@ -327,7 +327,7 @@ export class Pipeline {
       bufCount: P * 2 * slots + 64,
       ringSize: Math.max(ringBytes(slots), ringBytes(4)),
       ringCount: 4 * P + 2,
-      ifCount: P + 2,
+      ifCount: 2 * P + 2,
       nameTableSlots: P + 4,
     });
     const pipes: Pipe[] = [];
@@ -354,8 +354,7 @@ export class Pipeline {
           void m.exited.then(() => {
             m.alive = false;
           });
-          for (const name of [...topo.inputs[index]![replica]!, ...topo.outputs[index]![replica]!])
-            watchWorker(region, name, worker);
+          watchWorker(region, worker);
           members.push(m);
         }
       });

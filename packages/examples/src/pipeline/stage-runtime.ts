@@ -13,7 +13,7 @@
  * drained; a stage whose inputs are all done finishes, and closing its
  * outputs tells the next stage the same.
  */
-import { NS_BUF_CHANGED, type Region, type RingView } from '@pktfabric/core';
+import { atomicsWaiter, NS_BUF_CHANGED, type Region, type RingView } from '@pktfabric/core';
 import { POLLIN, POLLOUT, type PipeEndpoint } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
@@ -205,7 +205,12 @@ export class SourceRuntime extends Runtime {
       if (this.limiter !== null) {
         const a = this.limiter.allowance(now);
         if (a === 0) {
-          Atomics.wait(this.sleeper, 0, 0, Math.min(this.limiter.waitMs(now), deadline - now));
+          atomicsWaiter.wait(
+            this.sleeper,
+            0,
+            0,
+            Math.min(this.limiter.waitMs(now), deadline - now),
+          );
           continue;
         }
         if (a < want) want = a;

@@ -8,6 +8,8 @@
  *  +0  STOP  (parent) 0 = run, 1 = stop
  * ```
  */
+import { atomicsWaiter } from '@pktfabric/core';
+
 export const CTRL_STOP_I32 = 0;
 export const CTRL_BYTES = 64;
 
@@ -18,7 +20,7 @@ export function createControl(): SharedArrayBuffer {
 /** Asks the end using this control block to stop, waking it if it sleeps. */
 export function requestStop(ctrl: Int32Array): void {
   Atomics.store(ctrl, CTRL_STOP_I32, 1);
-  Atomics.notify(ctrl, CTRL_STOP_I32);
+  atomicsWaiter.wake(ctrl, CTRL_STOP_I32);
 }
 
 export function stopRequested(ctrl: Int32Array): boolean {
@@ -27,5 +29,5 @@ export function stopRequested(ctrl: Int32Array): boolean {
 
 /** Sleeps up to `ms` (a worker only), returning early when a stop is requested. */
 export function sleepUnlessStopped(ctrl: Int32Array, ms: number): void {
-  if (ms > 0) Atomics.wait(ctrl, CTRL_STOP_I32, 0, ms);
+  if (ms > 0) atomicsWaiter.wait(ctrl, CTRL_STOP_I32, 0, ms);
 }

@@ -45,7 +45,7 @@ export function startPktgen(opts: PktgenRunOptions): PktgenHandle {
   const ctrl = new Int32Array(ctrlSab);
   const data: PktgenWorkerData = { sab: region.sab, ctrl: ctrlSab, opts: o };
   const worker = new Worker(builtSibling(import.meta.url, './worker.js'), { workerData: data });
-  const unwatch = watchWorker(region, o.port, worker);
+  const unwatch = watchWorker(region, worker);
   const stop = (): void => requestStop(ctrl);
   opts.signal?.addEventListener('abort', stop, { once: true });
   if (opts.signal?.aborted === true) stop();

@@ -1,0 +1,353 @@
+/**
+ * A kring (netmap's name): the library's own state for one ring of one open
+ * port, and the checks every port kind runs on what the user wrote.
+ *
+ * The user writes the ring's head, cur and the slots it owns, in shared
+ * memory. The kring keeps what the library must be able to trust in fields
+ * of this object, in the memory of the thread that owns the port: hwcur,
+ * hwtail, the slots of an unfinished packet, and (for a receiver that uses
+ * recv/recvBatch) the descriptors it validated. A store into the ring cannot
+ * change them. They are mirrored into the ring's (k) line for observers,
+ * never read back.
+ *
+ * The shadow column (ring-layout.ts) holds the last validated buffer of each
+ * slot. Only library code writes it: a sync, or a claim that moved the
+ * buffer away (buf-owner.ts). A slot whose buffer equals its shadow is the
+ * common case and costs one compare; any other buffer is claimed through the
+ * buffer-owner map, which refuses a buffer that is still somewhere else.
+ */
+import {
+  MAX_FRAGS,
+  NR_TIMESTAMP,
+  NS_BUF_CHANGED,
+  NS_MOREFRAG,
+  RING_CUR_I32,
+  RING_FLAGS_I32,
+  RING_HEAD_I32,
+  RING_HEADER_BYTES,
+  RING_HWCUR_I32,
+  RING_HWTAIL_I32,
+  RING_MAX_OFFSET_I32,
+  RING_SLOTS_OFF_I32,
+  RING_TAIL_I32,
+  RING_TS_F64_BYTE,
+  SLOT_LEN_MAX,
+} from '../layout/ring-layout.js';
+import { CLAIM_OK, CLAIM_REASONS, claimBuf, ringIndexOf, slotCode } from '../buf-owner.js';
+import { RingStateError, SlotError } from '../errors.js';
+import type { Region } from '../region.js';
+import { RingView, ringSpace } from '../ring.js';
+
+const MOREFRAG_HI = NS_MOREFRAG << 16;
+const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
+
+/** How much a port checks at each sync (OpenOptions.checks). */
+export type ChecksMode = 'slots' | 'ring';
+
+export class Kring {
+  /** The user's view of the ring. */
+  readonly ring: RingView;
+  /** For messages: port name, direction and ring number (`pipe{1 tx0`). */
+  readonly label: string;
+  readonly region: Region;
+  /** 'slots' (default): every slot the user changed is checked; 'ring': head, cur and tails only. */
+  readonly checks: ChecksMode;
+  /** Index of the ring's first word in region.i32. */
+  readonly b: number;
+  readonly n: number;
+  /** Column bases in region.u32: bufIdx[k], lenFlags[k], ptrLo[k], shadow[k]. */
+  readonly bufs: number;
+  readonly lfs: number;
+  readonly ptrs: number;
+  readonly shadow: number;
+  readonly bufSize: number;
+  readonly offMask: number;
+  readonly maxOff: number;
+  /** Ring object that owns the slot array (the owner code of slot k names it). */
+  readonly slotRing: number;
+  protected readonly i32: Int32Array;
+  protected readonly u32: Uint32Array;
+
+  /** First slot the library has not yet handed on (transmit) or given back (receive). */
+  hwcur = 0;
+  /** Last slot the user may use, exclusive (netmap's hwtail). */
+  hwtail = 0;
+  /** NS_MOREFRAG slots synced since the last complete packet. */
+  openFrags = 0;
+  /** Index in region.i32 of the ring linked to this one (a pipe's other end), 0 if none. Set by the port kind. */
+  peer = 0;
+  /** Syncs of this kring that found an error. */
+  errors = 0;
+  /**
+   * When true, rxsync keeps a private copy of each imported slot's len,
+   * flags and offset (`vLenFlags`, `vOff`), for recv / recvBatch.
+   */
+  keep = false;
+  /** Validated len | flags << 16 of each imported slot (valid while `keep`). */
+  readonly vLenFlags: Uint32Array;
+  /** Validated per-slot offset of each imported slot (valid while `keep`). */
+  readonly vOff: Uint32Array;
+
+  constructor(region: Region, ringOff: number, label: string, checks: ChecksMode = 'slots') {
+    this.region = region;
+    this.ring = new RingView(region, ringOff);
+    this.label = label;
+    this.checks = checks;
+    this.i32 = region.i32;
+    this.u32 = region.u32;
+    const v = this.ring;
+    this.b = v.base;
+    this.n = v.numSlots;
+    this.bufs = v.bufIdxBase;
+    this.lfs = v.lenFlagsBase;
+    this.ptrs = v.ptrLoBase;
+    this.shadow = v.shadowBase;
+    this.bufSize = region.bufSize;
+    this.offMask = v.offsetMask;
+    this.maxOff = region.i32[this.b + RING_MAX_OFFSET_I32]!;
+    this.slotRing = ringIndexOf(
+      region,
+      region.i32[this.b + RING_SLOTS_OFF_I32]! - RING_HEADER_BYTES,
+    );
+    this.vLenFlags = new Uint32Array(this.n);
+    this.vOff = new Uint32Array(this.offMask === 0 ? 0 : this.n);
+    // Start from the mirror: a fresh ring, or where an earlier open of this end left it.
+    this.hwcur = region.i32[this.b + RING_HWCUR_I32]!;
+    this.hwtail = region.i32[this.b + RING_HWTAIL_I32]!;
+  }
+
+  /** The owner code of slot `k` (buf-owner-layout.ts). */
+  slotCode(k: number): number {
+    return slotCode(this.slotRing, k);
+  }
+
+  /**
+   * Reads head and cur and checks them against [hwcur, hwtail]; on a bad
+   * value puts both back to hwcur and throws RingStateError. Returns head.
+   */
+  checkHeadCur(): number {
+    const { i32, b, n, hwcur, hwtail } = this;
+    const head = i32[b + RING_HEAD_I32]!;
+    const cur = i32[b + RING_CUR_I32]!;
+    if (head >>> 0 >= n || ringSpace(hwcur, head, n) > ringSpace(hwcur, hwtail, n)) {
+      this.resetHead();
+      throw new RingStateError(
+        this.label,
+        'head',
+        head,
+        `[${hwcur}, ${hwtail}] (circular, of ${n})`,
+      );
+    }
+    if (cur >>> 0 >= n || ringSpace(head, cur, n) > ringSpace(head, hwtail, n)) {
+      this.resetHead();
+      throw new RingStateError(this.label, 'cur', cur, `[${head}, ${hwtail}] (circular, of ${n})`);
+    }
+    return head;
+  }
+
+  /** Puts head and cur back to hwcur (netmap's ring reinit) and counts the error. */
+  resetHead(): void {
+    this.errors++;
+    this.i32[this.b + RING_HEAD_I32] = this.hwcur;
+    this.i32[this.b + RING_CUR_I32] = this.hwcur;
+  }
+
+  /** Moves hwcur and mirrors it. */
+  setHwcur(v: number): void {
+    this.hwcur = v;
+    this.i32[this.b + RING_HWCUR_I32] = v;
+  }
+
+  /** Moves hwtail and the user-visible tail. */
+  setHwtail(v: number): void {
+    this.hwtail = v;
+    this.i32[this.b + RING_HWTAIL_I32] = v;
+    this.i32[this.b + RING_TAIL_I32] = v;
+  }
+
+  /**
+   * Makes slot `k` harmless: its last validated buffer if that buffer is
+   * still recorded at this slot, else buffer 0; len 0, no flags.
+   */
+  restoreSlot(k: number): void {
+    let sh = this.u32[this.shadow + k]!;
+    if (sh !== 0 && this.region.bufOwner(sh) !== this.slotCode(k)) {
+      sh = 0;
+      this.u32[this.shadow + k] = 0;
+    }
+    this.u32[this.bufs + k] = sh;
+    this.u32[this.lfs + k] = 0;
+  }
+
+  /**
+   * Checks the slots [hwcur, head) the user filled for sending, claiming
+   * every buffer that changed. Returns the slot after the last complete
+   * packet (no NS_MOREFRAG), or -1 when the range ends inside a packet. On a
+   * bad slot, makes it harmless, resets the ring and throws SlotError
+   * (nothing is published). Clears NS_BUF_CHANGED. Does not allocate.
+   */
+  checkTx(head: number): number {
+    const { u32, n, bufs, lfs, shadow, offMask } = this;
+    const bufSize = this.bufSize;
+    let k = this.hwcur;
+    let complete = -1;
+    let frags = this.openFrags;
+    if (offMask === 0 && frags === 0) {
+      if (this.checks === 'ring') {
+        // Trust the slot; look only at flags (a flag sends it to the full check).
+        while (k !== head && u32[lfs + k]! <= SLOT_LEN_MAX) {
+          k = k + 1 === n ? 0 : k + 1;
+          complete = k;
+        }
+      } else {
+        // The common slot in one compare per column: no flags (they sit above
+        // len, so any flag makes the word larger than the limit), len within
+        // the buffer, the buffer the slot had.
+        const lim = bufSize < SLOT_LEN_MAX ? bufSize : SLOT_LEN_MAX;
+        while (k !== head && u32[lfs + k]! <= lim && u32[bufs + k] === u32[shadow + k]) {
+          k = k + 1 === n ? 0 : k + 1;
+          complete = k;
+        }
+      }
+    }
+    while (k !== head) {
+      const bi = u32[bufs + k]!;
+      const lf = u32[lfs + k]!;
+      if (bi !== u32[shadow + k] && (this.checks === 'slots' || (lf & BUF_CHANGED_HI) !== 0)) {
+        const r = claimBuf(this.region, bi, this.slotCode(k));
+        if (r !== CLAIM_OK)
+          this.badTxSlot(k, 'bufIdx', bi, `a buffer this slot may hold: ${CLAIM_REASONS[r]}`);
+        u32[shadow + k] = bi;
+      }
+      if (this.checks === 'slots') {
+        const off = offMask === 0 ? 0 : u32[this.ptrs + k]! & offMask;
+        if (off > this.maxOff)
+          this.badTxSlot(k, 'offset', off, `at most ${this.maxOff} (maxOffset)`);
+        if ((lf & SLOT_LEN_MAX) + off > bufSize)
+          this.badTxSlot(
+            k,
+            'len',
+            lf & SLOT_LEN_MAX,
+            off === 0 ? `at most ${bufSize}` : `len + offset <= ${bufSize}`,
+          );
+      }
+      if ((lf & MOREFRAG_HI) !== 0) {
+        if (++frags >= MAX_FRAGS)
+          this.badTxSlot(k, 'frags', frags + 1, `at most ${MAX_FRAGS} slots per packet`);
+      } else frags = 0;
+      if ((lf & BUF_CHANGED_HI) !== 0) u32[lfs + k] = lf & ~BUF_CHANGED_HI;
+      k = k + 1 === n ? 0 : k + 1;
+      if (frags === 0) complete = k;
+    }
+    this.openFrags = frags;
+    return complete;
+  }
+
+  private badTxSlot(
+    k: number,
+    field: 'bufIdx' | 'len' | 'frags' | 'offset',
+    value: number,
+    limit: string,
+  ): never {
+    this.restoreSlot(k);
+    this.resetHead();
+    throw new SlotError(this.label, k, field, value, limit, false);
+  }
+
+  /**
+   * Receive side, giving slots back: checks [hwcur, head) for buffers the
+   * user swapped in (NS_BUF_CHANGED) and claims them. A buffer that may not
+   * move here (still in another slot, on an extra list, free, or no buffer)
+   * leaves the slot its last good buffer. Returns the first such error, or
+   * null. Does not allocate when all is well.
+   */
+  checkRelease(head: number): SlotError | null {
+    const { u32, n, bufs, lfs, shadow } = this;
+    let bad: SlotError | null = null;
+    for (let k = this.hwcur; k !== head; k = k + 1 === n ? 0 : k + 1) {
+      if ((u32[lfs + k]! & BUF_CHANGED_HI) === 0) continue;
+      const bi = u32[bufs + k]!;
+      if (bi === u32[shadow + k]) continue;
+      const r = claimBuf(this.region, bi, this.slotCode(k));
+      if (r === CLAIM_OK) u32[shadow + k] = bi;
+      else
+        bad = this.repair(
+          bad,
+          k,
+          'bufIdx',
+          bi,
+          `a buffer this slot may hold: ${CLAIM_REASONS[r]}`,
+          false,
+        );
+    }
+    return bad;
+  }
+
+  /**
+   * Receive side, taking in [from, to) that the sender published: each slot
+   * must hold the buffer the sender validated (its shadow) and a len (plus
+   * offset) within the buffer; a bad slot is made harmless. With `keep`, the
+   * validated len, flags and offset are copied into this kring. Returns the
+   * first error, or null. Stamps the ring when it asks for timestamps. Does
+   * not allocate when all is well.
+   */
+  checkImport(from: number, to: number): SlotError | null {
+    const { u32, n, bufs, lfs, shadow, offMask, bufSize } = this;
+    let bad: SlotError | null = null;
+    let k = from;
+    if (this.checks === 'ring' && !this.keep) {
+      k = to;
+    } else if (offMask === 0 && !this.keep) {
+      while (
+        k !== to &&
+        u32[bufs + k] === u32[shadow + k] &&
+        (u32[lfs + k]! & SLOT_LEN_MAX) <= bufSize
+      )
+        k = k + 1 === n ? 0 : k + 1;
+    }
+    const vlf = this.vLenFlags;
+    const voff = this.vOff;
+    const ptrs = this.ptrs;
+    const trust = this.checks === 'ring';
+    while (k !== to) {
+      const bi = u32[bufs + k]!;
+      const lf = u32[lfs + k]!;
+      const off = offMask === 0 ? 0 : u32[ptrs + k]! & offMask;
+      if (!trust && bi !== u32[shadow + k]) {
+        bad = this.repair(bad, k, 'bufIdx', bi, 'the buffer the sender validated', true);
+        vlf[k] = 0;
+      } else if ((lf & SLOT_LEN_MAX) + off > bufSize) {
+        bad = trust
+          ? bad
+          : this.repair(bad, k, 'len', lf & SLOT_LEN_MAX, `len + offset <= ${bufSize}`, true);
+        vlf[k] = trust ? (lf & ~SLOT_LEN_MAX) | (bufSize - off) : 0;
+      } else vlf[k] = lf;
+      if (offMask !== 0) voff[k] = off;
+      k = k + 1 === n ? 0 : k + 1;
+    }
+    if ((this.i32[this.b + RING_FLAGS_I32]! & NR_TIMESTAMP) !== 0) {
+      this.region.f64[((this.b << 2) + RING_TS_F64_BYTE) >>> 3] =
+        performance.timeOrigin + performance.now();
+    }
+    return bad;
+  }
+
+  /** Makes slot `k` harmless after a bad value found on receive, counts it, and keeps the first error. */
+  private repair(
+    first: SlotError | null,
+    k: number,
+    field: 'bufIdx' | 'len',
+    value: number,
+    limit: string,
+    fromPeer: boolean,
+  ): SlotError {
+    this.restoreSlot(k);
+    this.errors++;
+    return first ?? new SlotError(this.label, k, field, value, limit, fromPeer);
+  }
+
+  /** Slots between cur and tail (what poll calls ready). */
+  ready(): boolean {
+    return this.i32[this.b + RING_CUR_I32] !== this.i32[this.b + RING_TAIL_I32];
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * The packet layer of every port, written once against `Port`: send /
+ * sendBatch copy packets into TX slots and publish with one sync; recv /
+ * recvBatch hand out views of RX buffers; batches(), async iteration and Web
+ * Streams are built on those. What a receiver is handed (buffer, offset,
+ * length) comes from the kring's validated copy, never from a second read of
+ * the ring.
+ */
+import {
+  MAX_FRAGS,
+  NS_MOREFRAG,
+  RING_CUR_I32,
+  RING_HEAD_I32,
+  RING_TAIL_I32,
+  SLOT_LEN_MAX,
+} from '../layout/ring-layout.js';
+import { OptionError, PeerClosedError } from '../errors.js';
+import type { Kring } from './kring.js';
+import type { Port } from './port.js';
+import { POLLIN, POLLOUT } from './port-api.js';
+
+const MOREFRAG_HI = NS_MOREFRAG << 16;
+/** How long an iterator or stream waits in one pollAsync before it looks again. */
+const WAIT_SLICE_MS = 1000;
+
+export function maxPacketBytes(port: Port): number {
+  return Math.min(MAX_FRAGS, port.txKrings[0]!.n - 1) * port.region.bufSize;
+}
+
+function checkFits(port: Port, bytes: Uint8Array): void {
+  if (!(bytes instanceof Uint8Array)) throw new OptionError('packet', 'a Uint8Array', bytes);
+  const most = maxPacketBytes(port);
+  if (bytes.length > most)
+    throw new OptionError(
+      'packet length',
+      `at most ${most} bytes (min(${MAX_FRAGS}, slots - 1) buffers of ${port.region.bufSize})`,
+      bytes.length,
+    );
+}
+
+export function send(port: Port, bytes: Uint8Array): boolean {
+  port.live();
+  checkFits(port, bytes);
+  const ok = put(port, bytes);
+  if (ok) port.txsync();
+  return ok;
+}
+
+export function sendBatch(port: Port, list: readonly Uint8Array[]): number {
+  port.live();
+  if (!Array.isArray(list)) throw new OptionError('list', 'an array of Uint8Array', list);
+  // Refuse the whole batch before queuing any of it if one packet can never fit.
+  for (let i = 0; i < list.length; i++) checkFits(port, list[i]!);
+  let k = 0;
+  while (k < list.length && put(port, list[k]!)) k++;
+  if (k > 0) port.txsync();
+  return k;
+}
+
+/** Copies one packet into a TX ring with room (round robin); false when none has room. */
+function put(port: Port, bytes: Uint8Array): boolean {
+  const { region } = port;
+  const bufSize = region.bufSize;
+  const len = bytes.length;
+  const frags = len <= bufSize ? 1 : Math.ceil(len / bufSize);
+  const ks = port.txKrings;
+  const nr = ks.length;
+  const i32 = region.i32;
+  const u32 = region.u32;
+  for (let t = 0; t < nr; t++) {
+    let r = port.txRr + t;
+    if (r >= nr) r -= nr;
+    const k = ks[r]!;
+    const b = k.b;
+    const n = k.n;
+    let head = i32[b + RING_HEAD_I32]!;
+    let room = i32[b + RING_TAIL_I32]! - head;
+    if (room < 0) room += n;
+    if (room < frags) {
+      port.txsync(r);
+      room = i32[b + RING_TAIL_I32]! - head;
+      if (room < 0) room += n;
+      if (room < frags) {
+        // Not enough room: make the tail the wake-up point, so that
+        // poll(POLLOUT) sleeps until the other side frees slots (netmap's
+        // cur = tail) instead of reporting the too-small room as ready.
+        i32[b + RING_CUR_I32] = i32[b + RING_TAIL_I32]!;
+        continue;
+      }
+    }
+    const base = region.bufBase;
+    const u8 = region.u8;
+    if (frags === 1) {
+      u8.set(bytes, base + u32[k.bufs + head]! * bufSize);
+      u32[k.lfs + head] = len;
+      if (k.offMask !== 0) u32[k.ptrs + head] = u32[k.ptrs + head]! & ~k.offMask;
+      head = head + 1 === n ? 0 : head + 1;
+    } else {
+      for (let f = 0; f < frags; f++) {
+        const from = f * bufSize;
+        const l = Math.min(bufSize, len - from);
+        u8.set(bytes.subarray(from, from + l), base + u32[k.bufs + head]! * bufSize);
+        u32[k.lfs + head] = l | (f + 1 < frags ? MOREFRAG_HI : 0);
+        if (k.offMask !== 0) u32[k.ptrs + head] = u32[k.ptrs + head]! & ~k.offMask;
+        head = head + 1 === n ? 0 : head + 1;
+      }
+    }
+    i32[b + RING_HEAD_I32] = head;
+    i32[b + RING_CUR_I32] = head;
+    port.txRr = r;
+    return true;
+  }
+  return false;
+}
+
+/** Starts keeping validated descriptors on every RX kring (first use of recv). */
+function keepDescriptors(port: Port): void {
+  for (const k of port.rxKrings) {
+    if (k.keep) continue;
+    k.keep = true;
+    // Slots imported before now were checked but not copied: copy them, checked again.
+    const err = k.checkImport(k.hwcur, k.hwtail);
+    if (err !== null) throw err;
+  }
+}
+
+/** Gives back everything handed out: head = cur on every RX ring. */
+function releaseAll(port: Port): void {
+  const i32 = port.region.i32;
+  const ks = port.rxKrings;
+  for (let r = 0; r < ks.length; r++) {
+    const b = ks[r]!.b;
+    i32[b + RING_HEAD_I32] = i32[b + RING_CUR_I32]!;
+  }
+}
+
+/** An RX kring with a packet at cur (syncing once if all look empty), or null. */
+function readyRx(port: Port, sync: boolean): Kring | null {
+  const ks = port.rxKrings;
+  const nr = ks.length;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let t = 0; t < nr; t++) {
+      let r = port.rxRr + t;
+      if (r >= nr) r -= nr;
+      if (ks[r]!.ready()) {
+        port.rxRr = r;
+        return ks[r]!;
+      }
+    }
+    if (pass === 0 && sync) port.rxsync();
+    else break;
+  }
+  return null;
+}
+
+/** The packet at cur of `k`, from validated values; moves cur past it. */
+function take(port: Port, k: Kring): Uint8Array {
+  const { region } = port;
+  const u32 = region.u32;
+  const i32 = region.i32;
+  const n = k.n;
+  const bufSize = region.bufSize;
+  const vlf = k.vLenFlags;
+  const offMask = k.offMask;
+  let cur = i32[k.b + RING_CUR_I32]!;
+  const lf0 = vlf[cur]!;
+  let out: Uint8Array;
+  if ((lf0 & MOREFRAG_HI) === 0) {
+    const off =
+      region.bufBase + u32[k.shadow + cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+    out = region.u8.subarray(off, off + (lf0 & SLOT_LEN_MAX));
+    cur = cur + 1 === n ? 0 : cur + 1;
+  } else {
+    const tail = k.hwtail;
+    let total = 0;
+    let last = cur;
+    for (let j = cur; ;) {
+      const lf = vlf[j]!;
+      total += lf & SLOT_LEN_MAX;
+      last = j;
+      j = j + 1 === n ? 0 : j + 1;
+      if ((lf & MOREFRAG_HI) === 0 || j === tail) break;
+    }
+    out = new Uint8Array(total);
+    let at = 0;
+    for (;;) {
+      const lf = vlf[cur]!;
+      const off =
+        region.bufBase + u32[k.shadow + cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+      out.set(region.u8.subarray(off, off + (lf & SLOT_LEN_MAX)), at);
+      at += lf & SLOT_LEN_MAX;
+      const done = cur === last;
+      cur = cur + 1 === n ? 0 : cur + 1;
+      if (done) break;
+    }
+  }
+  i32[k.b + RING_CUR_I32] = cur;
+  return out;
+}
+
+export function recv(port: Port): Uint8Array | null {
+  port.live();
+  keepDescriptors(port);
+  releaseAll(port);
+  const k = readyRx(port, true);
+  return k === null ? null : take(port, k);
+}
+
+export function recvBatch(port: Port, max = 512, into?: Uint8Array[]): Uint8Array[] {
+  port.live();
+  if (!Number.isInteger(max) || max < 1) throw new OptionError('max', 'an integer >= 1', max);
+  keepDescriptors(port);
+  releaseAll(port);
+  const out = into ?? [];
+  out.length = 0;
+  while (out.length < max) {
+    const k = readyRx(port, out.length === 0);
+    if (k === null) break;
+    out.push(take(port, k));
+  }
+  return out;
+}
+
+export function release(port: Port): void {
+  port.live();
+  releaseAll(port);
+  port.rxsync();
+}
+
+/** Waits for input (or the other side's close) without blocking the event loop. */
+async function waitIn(port: Port): Promise<void> {
+  await port.pollAsync(POLLIN, WAIT_SLICE_MS);
+}
+
+/** Async iterator over batches: one reused array of views per step. */
+export function batches(port: Port, max: number): AsyncIterableIterator<Uint8Array[]> {
+  const buf: Uint8Array[] = [];
+  let finished = false;
+  const finish = (): IteratorResult<Uint8Array[]> => {
+    finished = true;
+    if (!port.isClosed) release(port);
+    return { value: undefined, done: true };
+  };
+  const it: AsyncIterableIterator<Uint8Array[]> = {
+    async next(): Promise<IteratorResult<Uint8Array[]>> {
+      if (finished) return { value: undefined, done: true };
+      for (;;) {
+        recvBatch(port, max, buf);
+        if (buf.length > 0) return { value: buf, done: false };
+        if (port.peerClosed) {
+          recvBatch(port, max, buf);
+          return buf.length > 0 ? { value: buf, done: false } : finish();
+        }
+        await waitIn(port);
+      }
+    },
+    async return(): Promise<IteratorResult<Uint8Array[]>> {
+      return finished ? { value: undefined, done: true } : finish();
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
+}
+
+/**
+ * Async iterator over packets. A packet already in the ring is returned
+ * without a sync or a wait (one settled promise per packet); the iterator
+ * waits only when the ring is empty.
+ */
+export function packets(port: Port): AsyncIterableIterator<Uint8Array> {
+  let finished = false;
+  const finish = (): IteratorResult<Uint8Array> => {
+    finished = true;
+    if (!port.isClosed) release(port);
+    return { value: undefined, done: true };
+  };
+  const slow = async (): Promise<IteratorResult<Uint8Array>> => {
+    for (;;) {
+      await waitIn(port);
+      const p = recv(port);
+      if (p !== null) return { value: p, done: false };
+      if (port.peerClosed) {
+        const last = recv(port);
+        return last !== null ? { value: last, done: false } : finish();
+      }
+    }
+  };
+  const it: AsyncIterableIterator<Uint8Array> = {
+    next(): Promise<IteratorResult<Uint8Array>> {
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      const p = recv(port);
+      if (p !== null) return Promise.resolve({ value: p, done: false });
+      if (port.peerClosed) {
+        const last = recv(port);
+        return Promise.resolve(last !== null ? { value: last, done: false } : finish());
+      }
+      return slow();
+    },
+    return(): Promise<IteratorResult<Uint8Array>> {
+      return Promise.resolve(finished ? { value: undefined, done: true } : finish());
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
+}
+
+/**
+ * A ReadableStream of packets, each chunk a copy (stream consumers may keep
+ * chunks). Each pull enqueues every packet that is ready, not just one.
+ * Closes when the other side has closed and all was read.
+ */
+export function readable(port: Port): ReadableStream<Uint8Array> {
+  const buf: Uint8Array[] = [];
+  return new ReadableStream<Uint8Array>(
+    {
+      pull: async (ctrl) => {
+        for (;;) {
+          recvBatch(port, 512, buf);
+          if (buf.length > 0) {
+            for (let i = 0; i < buf.length; i++) ctrl.enqueue(buf[i]!.slice());
+            return;
+          }
+          if (port.peerClosed) {
+            recvBatch(port, 512, buf);
+            if (buf.length === 0) {
+              release(port);
+              ctrl.close();
+            } else for (let i = 0; i < buf.length; i++) ctrl.enqueue(buf[i]!.slice());
+            return;
+          }
+          await waitIn(port);
+        }
+      },
+    },
+    { highWaterMark: 1024 },
+  );
+}
+
+/** A WritableStream: each chunk is one packet; a full ring holds the writer back. Errors with PeerClosedError if the other side closes. */
+export function writable(port: Port): WritableStream<Uint8Array> {
+  return new WritableStream<Uint8Array>({
+    write: async (chunk) => {
+      while (!send(port, chunk)) {
+        if (port.peerClosed) throw new PeerClosedError(port.name);
+        await port.pollAsync(POLLOUT, WAIT_SLICE_MS);
+      }
+    },
+  });
+}
