@@ -79,13 +79,12 @@ export class Kring {
   /** Syncs of this kring that found an error. */
   errors = 0;
   /**
-   * When true, rxsync keeps a private copy of each imported slot's len,
-   * flags and offset (`vLenFlags`, `vOff`), for recv / recvBatch.
+   * The len | flags << 16 that rxsync validated for each imported slot: what
+   * recv and recvBatch hand out, so that a slot rewritten after the import
+   * cannot change a view's bounds.
    */
-  keep = false;
-  /** Validated len | flags << 16 of each imported slot (valid while `keep`). */
   readonly vLenFlags: Uint32Array;
-  /** Validated per-slot offset of each imported slot (valid while `keep`). */
+  /** The per-slot offset rxsync validated for each imported slot (rings with offsets only). */
   readonly vOff: Uint32Array;
 
   constructor(region: Region, ringOff: number, label: string, checks: ChecksMode = 'slots') {
@@ -286,29 +285,38 @@ export class Kring {
   /**
    * Receive side, taking in [from, to) that the sender published: each slot
    * must hold the buffer the sender validated (its shadow) and a len (plus
-   * offset) within the buffer; a bad slot is made harmless. With `keep`, the
-   * validated len, flags and offset are copied into this kring. Returns the
-   * first error, or null. Stamps the ring when it asks for timestamps. Does
-   * not allocate when all is well.
+   * offset) within the buffer; a bad slot is made harmless. The validated
+   * len, flags and offset are copied into this kring (vLenFlags, vOff).
+   * Returns the first error, or null. Stamps the ring when it asks for
+   * timestamps. Does not allocate when all is well.
    */
   checkImport(from: number, to: number): SlotError | null {
     const { u32, n, bufs, lfs, shadow, offMask, bufSize } = this;
+    const vlf = this.vLenFlags;
     let bad: SlotError | null = null;
     let k = from;
-    if (this.checks === 'ring' && !this.keep) {
-      k = to;
-    } else if (offMask === 0 && !this.keep) {
-      while (
-        k !== to &&
-        u32[bufs + k] === u32[shadow + k] &&
-        (u32[lfs + k]! & SLOT_LEN_MAX) <= bufSize
-      )
-        k = k + 1 === n ? 0 : k + 1;
+    const trust = this.checks === 'ring';
+    if (offMask === 0) {
+      // The common slot: no offsets, the buffer the sender validated (or
+      // trusted), len within the buffer.
+      let lf = 0;
+      if (trust)
+        while (k !== to && ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize) {
+          vlf[k] = lf;
+          k = k + 1 === n ? 0 : k + 1;
+        }
+      else
+        while (
+          k !== to &&
+          u32[bufs + k] === u32[shadow + k] &&
+          ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize
+        ) {
+          vlf[k] = lf;
+          k = k + 1 === n ? 0 : k + 1;
+        }
     }
-    const vlf = this.vLenFlags;
     const voff = this.vOff;
     const ptrs = this.ptrs;
-    const trust = this.checks === 'ring';
     while (k !== to) {
       const bi = u32[bufs + k]!;
       const lf = u32[lfs + k]!;
@@ -317,10 +325,11 @@ export class Kring {
         bad = this.repair(bad, k, 'bufIdx', bi, 'the buffer the sender validated', true);
         vlf[k] = 0;
       } else if ((lf & SLOT_LEN_MAX) + off > bufSize) {
-        bad = trust
-          ? bad
-          : this.repair(bad, k, 'len', lf & SLOT_LEN_MAX, `len + offset <= ${bufSize}`, true);
-        vlf[k] = trust ? (lf & ~SLOT_LEN_MAX) | (bufSize - off) : 0;
+        if (trust) vlf[k] = (lf & ~SLOT_LEN_MAX) | (bufSize - off);
+        else {
+          bad = this.repair(bad, k, 'len', lf & SLOT_LEN_MAX, `len + offset <= ${bufSize}`, true);
+          vlf[k] = 0;
+        }
       } else vlf[k] = lf;
       if (offMask !== 0) voff[k] = off;
       k = k + 1 === n ? 0 : k + 1;

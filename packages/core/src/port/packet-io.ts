@@ -113,17 +113,6 @@ function put(port: Port, bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Starts keeping validated descriptors on every RX kring (first use of recv). */
-function keepDescriptors(port: Port): void {
-  for (const k of port.rxKrings) {
-    if (k.keep) continue;
-    k.keep = true;
-    // Slots imported before now were checked but not copied: copy them, checked again.
-    const err = k.checkImport(k.hwcur, k.hwtail);
-    if (err !== null) throw err;
-  }
-}
-
 /** Gives back everything handed out: head = cur on every RX ring. */
 function releaseAll(port: Port): void {
   const i32 = port.region.i32;
@@ -162,12 +151,16 @@ function take(port: Port, k: Kring): Uint8Array {
   const bufSize = region.bufSize;
   const vlf = k.vLenFlags;
   const offMask = k.offMask;
+  // The buffer: the one the sender validated (shadow); in 'ring' mode the slot is trusted.
+  const col = k.checks === 'ring' ? k.bufs : k.shadow;
+  const bufCount = region.bufCount;
   let cur = i32[k.b + RING_CUR_I32]!;
   const lf0 = vlf[cur]!;
   let out: Uint8Array;
   if ((lf0 & MOREFRAG_HI) === 0) {
+    const bi = u32[col + cur]!;
     const off =
-      region.bufBase + u32[k.shadow + cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+      region.bufBase + (bi < bufCount ? bi : 0) * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
     out = region.u8.subarray(off, off + (lf0 & SLOT_LEN_MAX));
     cur = cur + 1 === n ? 0 : cur + 1;
   } else {
@@ -185,8 +178,9 @@ function take(port: Port, k: Kring): Uint8Array {
     let at = 0;
     for (;;) {
       const lf = vlf[cur]!;
+      const bi = u32[col + cur]!;
       const off =
-        region.bufBase + u32[k.shadow + cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+        region.bufBase + (bi < bufCount ? bi : 0) * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
       out.set(region.u8.subarray(off, off + (lf & SLOT_LEN_MAX)), at);
       at += lf & SLOT_LEN_MAX;
       const done = cur === last;
@@ -200,7 +194,6 @@ function take(port: Port, k: Kring): Uint8Array {
 
 export function recv(port: Port): Uint8Array | null {
   port.live();
-  keepDescriptors(port);
   releaseAll(port);
   const k = readyRx(port, true);
   return k === null ? null : take(port, k);
@@ -209,7 +202,6 @@ export function recv(port: Port): Uint8Array | null {
 export function recvBatch(port: Port, max = 512, into?: Uint8Array[]): Uint8Array[] {
   port.live();
   if (!Number.isInteger(max) || max < 1) throw new OptionError('max', 'an integer >= 1', max);
-  keepDescriptors(port);
   releaseAll(port);
   const out = into ?? [];
   out.length = 0;
