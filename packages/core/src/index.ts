@@ -21,3 +21,4 @@ export * from './port/port-api.js';
 export * from './port/if-object.js';
 export * from './port/kring.js';
 export * from './port/port.js';
+export * from './port/port-object.js';

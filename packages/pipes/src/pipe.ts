@@ -8,24 +8,20 @@
 import type { Worker } from 'node:worker_threads';
 import {
   BusyError,
+  checkExtraBufs,
   checkRingGeometry,
+  closePortObject,
   DEFAULT_RING_SLOTS,
   ExhaustedError,
   freeOwned,
-  IF_EXCL_I32,
-  IF_EXTRA_COUNT_I32,
-  IF_EXTRA_HEAD_I32,
   IF_KIND_I32,
   IF_MAGIC_I32,
   IF_MAX_OFFSET_I32,
   IF_NRX_I32,
   IF_NTX_I32,
-  IF_OPENS_I32,
-  IF_OWNER_I32,
   IF_PEER_IF_I32,
   IF_RING_TABLE_I32,
   IF_SLOTS_I32,
-  IF_STATE_I32,
   ifWord,
   initRing,
   isExtraOf,
@@ -34,11 +30,12 @@ import {
   MAX_PORT_RINGS,
   maxPortRings,
   OptionError,
+  openPortObject,
+  portsOpenedBy,
   PORT_CLOSED,
   PORT_DEAD,
   PORT_KIND_PIPE,
   PORT_MAGIC,
-  PORT_OPEN,
   portDoorbell,
   PortTable,
   registerReaper,
@@ -304,9 +301,7 @@ export function openEnd(region: Region, name: string, opts: OpenOptions): Opened
       name,
     );
   }
-  const extra = opts.extraBufs ?? pn.conf.extraBufs ?? 0;
-  if (typeof extra !== 'number' || !Number.isInteger(extra) || extra < 0 || extra > region.bufCount)
-    throw new OptionError('extraBufs', `an integer from 0 to ${region.bufCount}`, extra);
+  const extra = checkExtraBufs(region, opts.extraBufs ?? pn.conf.extraBufs ?? 0);
   const table = new PortTable(region);
   return table.withLock(() => {
     let masterIf = lookupPipe(region, table, pn.id);
@@ -317,31 +312,7 @@ export function openEnd(region: Region, name: string, opts: OpenOptions): Opened
     }
     const i32 = region.i32;
     const self = endIf(region, masterIf, pn.end);
-    const e = (f: number): number => ifWord(region, self, f);
-    const opens = i32[e(IF_OPENS_I32)]!;
-    if (opens > 0 && (pn.exclusive || i32[e(IF_EXCL_I32)] === 1)) {
-      throw new BusyError(
-        name,
-        i32[e(IF_EXCL_I32)] === 1
-          ? 'this end is open exclusively'
-          : 'this end is already open (exclusive open refused)',
-      );
-    }
-    if (extra > 0) {
-      const { head, count } = region.allocExtraBufs(extra, self);
-      if (count > 0) {
-        // Prepend the new list to whatever the end holds already.
-        let last = head;
-        for (let k = 1; k < count; k++) last = region.u32[region.bufOffset(last) >>> 2]!;
-        region.u32[region.bufOffset(last) >>> 2] = i32[e(IF_EXTRA_HEAD_I32)]!;
-        i32[e(IF_EXTRA_HEAD_I32)] = head;
-        i32[e(IF_EXTRA_COUNT_I32)] = i32[e(IF_EXTRA_COUNT_I32)]! + count;
-      }
-    }
-    i32[e(IF_OPENS_I32)] = opens + 1;
-    i32[e(IF_EXCL_I32)] = pn.exclusive ? 1 : 0;
-    i32[e(IF_OWNER_I32)] = region.ownerId;
-    Atomics.store(i32, e(IF_STATE_I32), PORT_OPEN);
+    openPortObject(region, self, name, pn.exclusive, extra);
     const refs = ifWord(region, masterIf, PIPE_REFS_I32);
     i32[refs] = i32[refs]! + 1;
     return {
@@ -350,8 +321,8 @@ export function openEnd(region: Region, name: string, opts: OpenOptions): Opened
       peerIf: endIf(region, masterIf, 1 - pn.end),
       id: pn.id,
       end: pn.end,
-      rings: i32[e(IF_NTX_I32)]!,
-      slots: i32[e(IF_SLOTS_I32)]!,
+      rings: i32[ifWord(region, self, IF_NTX_I32)]!,
+      slots: i32[ifWord(region, self, IF_SLOTS_I32)]!,
     };
   });
 }
@@ -371,28 +342,11 @@ export function closeEnd(
 ): { destroyed: DestroyReport | null; error: Error | null } {
   const table = new PortTable(region);
   return table.withLock(() => {
-    const i32 = region.i32;
-    const self = endIf(region, masterIf, end);
-    const e = (f: number): number => ifWord(region, self, f);
-    const opens = i32[e(IF_OPENS_I32)]!;
-    if (opens <= 0) return { destroyed: null, error: null };
-    const drop = all ? opens : 1;
-    i32[e(IF_OPENS_I32)] = opens - drop;
-    if (opens - drop === 0) {
-      freeEndExtras(region, self);
-      i32[e(IF_EXCL_I32)] = 0;
-      Atomics.store(i32, e(IF_STATE_I32), finalState);
-    }
+    const drop = closePortObject(region, endIf(region, masterIf, end), finalState, all);
+    if (drop === 0) return { destroyed: null, error: null };
     portDoorbell(region, endIf(region, masterIf, 1 - end)).wakeAll();
     return { destroyed: dropRefs(region, table, masterIf, drop), error: null };
   });
-}
-
-/** Frees an end's extra buffers: every buffer recorded as on its list or taken off it (the links are not trusted). */
-function freeEndExtras(region: Region, ifIdx: number): number {
-  region.i32[ifWord(region, ifIdx, IF_EXTRA_HEAD_I32)] = 0;
-  region.i32[ifWord(region, ifIdx, IF_EXTRA_COUNT_I32)] = 0;
-  return freeOwned(region, (code) => isExtraOf(code, ifIdx)).freed;
 }
 
 function dropRefs(
@@ -448,20 +402,14 @@ function destroy(region: Region, table: PortTable, masterIf: number): DestroyRep
  * region lock. Returns the number of ends closed.
  */
 function reapPipes(region: Region, ownerId: number): number {
-  const table = new PortTable(region);
   let closed = 0;
-  for (const p of table.list()) {
-    if (p.kind !== PORT_KIND_PIPE) continue;
-    for (const end of [0, 1]) {
-      const masterIf = lookupPipe(region, table, Number(p.name.slice(4)));
-      if (masterIf === 0) break;
-      const self = endIf(region, masterIf, end);
-      const w = (f: number): number => ifWord(region, self, f);
-      if (Atomics.load(region.i32, w(IF_STATE_I32)) !== PORT_OPEN) continue;
-      if (region.i32[w(IF_OWNER_I32)] !== ownerId) continue;
-      closeEnd(region, masterIf, end, PORT_DEAD, true);
-      closed++;
-    }
+  for (const ifIdx of portsOpenedBy(region, ownerId)) {
+    const i32 = region.i32;
+    if (i32[ifWord(region, ifIdx, IF_KIND_I32)] !== PORT_KIND_PIPE) continue;
+    const end = i32[ifWord(region, ifIdx, PIPE_END_I32)]!;
+    const masterIf = end === END_MASTER ? ifIdx : i32[ifWord(region, ifIdx, IF_PEER_IF_I32)]!;
+    closeEnd(region, masterIf, end, PORT_DEAD, true);
+    closed++;
   }
   return closed;
 }
