@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BusyError,
   createRegion,
@@ -265,5 +265,27 @@ describe('pipe sync semantics', () => {
     m.close();
     s.close();
     expect(pipe.release()).toEqual({ buffers: 32, rings: 4, problems: 0 });
+  });
+});
+
+describe('poll on a ring that is already ready', () => {
+  it('returns without reading the clock (performance.now allocates on Node 20); reads it only before sleeping', () => {
+    const { m, s } = setup(8);
+    write(m, [60]);
+    m.txsync();
+    const now = vi.spyOn(performance, 'now');
+    try {
+      for (let i = 0; i < 1000; i++) {
+        expect(s.poll(POLLIN)).toBe(POLLIN);
+        expect(m.poll(POLLOUT)).toBe(POLLOUT);
+      }
+      expect(now).not.toHaveBeenCalled();
+      // Nothing ready: it reads the clock to bound its sleep, and times out.
+      const empty = setup(8);
+      expect(empty.s.poll(POLLIN, 0)).toBe(0);
+      expect(now).toHaveBeenCalled();
+    } finally {
+      now.mockRestore();
+    }
   });
 });
