@@ -13,7 +13,15 @@
  * drained; a stage whose inputs are all done finishes, and closing its
  * outputs tells the next stage the same.
  */
-import { atomicsWaiter, NS_BUF_CHANGED, type Region, type RingView } from '@pktfabric/core';
+import {
+  atomicsWaiter,
+  lfLen,
+  NS_BUF_CHANGED,
+  packLenFlags,
+  ringNext,
+  type Region,
+  type RingView,
+} from '@pktfabric/core';
 import { POLLIN, POLLOUT, type PipeEndpoint } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
@@ -23,7 +31,6 @@ import type { StageStats } from './stage-stats.js';
 import type { BatchFn, StageContext } from './stages/context.js';
 import type { GenConfig } from './stages/gen.js';
 
-const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
 /** Longest single poll when there is only one ring to wait on, and when there are several (rotating). */
 const POLL_ONE_MS = 50;
 const POLL_MANY_MS = 2;
@@ -232,7 +239,7 @@ export class SourceRuntime extends Runtime {
         );
         this.seq = (this.seq + 1) >>> 0;
         u32[r.lenFlagsBase + h] = len;
-        this.oHead[o] = h + 1 === r.numSlots ? 0 : h + 1;
+        this.oHead[o] = ringNext(h, r.numSlots);
         this.oTouched[o] = 1;
         m++;
         bytes += len;
@@ -341,10 +348,10 @@ export class StageRuntime extends Runtime {
       while (h !== t && batch.length < this.burst) {
         const base = bufBase + u32[rx.bufIdxBase + h]! * bufSize;
         const off = u32[rx.ptrLoBase + h]! & mask;
-        const len = u32[rx.lenFlagsBase + h]! & 0xffff;
+        const len = lfLen(u32[rx.lenFlagsBase + h]!);
         batch.push(h, base + off, len, bufSize - off);
         bytes += len;
-        h = h + 1 === ns ? 0 : h + 1;
+        h = ringNext(h, ns);
       }
       this.packets += batch.length;
       this.bytes += bytes;
@@ -376,13 +383,13 @@ export class StageRuntime extends Runtime {
       // Swap buffers: the packet's buffer goes out, the TX slot's empty one takes its place in the RX slot.
       const pkt = u32[rx.bufIdxBase + rk]!;
       u32[rx.bufIdxBase + rk] = u32[r.bufIdxBase + h]!;
-      u32[rx.lenFlagsBase + rk] = (u32[rx.lenFlagsBase + rk]! & 0xffff) | BUF_CHANGED_HI;
+      u32[rx.lenFlagsBase + rk] = packLenFlags(lfLen(u32[rx.lenFlagsBase + rk]!), NS_BUF_CHANGED);
       u32[r.bufIdxBase + h] = pkt;
-      u32[r.lenFlagsBase + h] = batch.len(i) | BUF_CHANGED_HI;
+      u32[r.lenFlagsBase + h] = packLenFlags(batch.len(i), NS_BUF_CHANGED);
       u32[r.ptrLoBase + h] =
         (u32[r.ptrLoBase + h]! & ~r.offsetMask) |
         ((batch.offset(i) - this.bufBase - pkt * this.bufSize) & r.offsetMask);
-      this.oHead[o] = h + 1 === r.numSlots ? 0 : h + 1;
+      this.oHead[o] = ringNext(h, r.numSlots);
       this.oTouched[o] = 1;
       this.out++;
     }

@@ -3,6 +3,7 @@
  * wait for the pong end to echo them, and record round-trip times. `-R`
  * paces the pings.
  */
+import { ringNext } from '@pktfabric/core';
 import { POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
 import { PING_TS_OFF } from '../frames/frame-layout.js';
 import { FrameWriter, readSeq } from '../frames/frame-writer.js';
@@ -88,7 +89,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
       putTime(u8, off + PING_TS_OFF, now);
       u32[tx.lenFlagsBase + head] = len;
       seq++;
-      head = head + 1 === nt ? 0 : head + 1;
+      head = ringNext(head, nt);
       m++;
       bytes += len;
     }
@@ -128,7 +129,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
           got++;
         }
         received++;
-        h = h + 1 === nr ? 0 : h + 1;
+        h = ringNext(h, nr);
       }
       rx.head = rx.cur = h;
     }

@@ -1,4 +1,5 @@
 /** pong: echo every received frame back with the MAC addresses swapped (copying it into a TX buffer). */
+import { lfLen, ringNext } from '@pktfabric/core';
 import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { ETH_DST_OFF, ETH_SRC_OFF } from '../frames/frame-layout.js';
 import type { PktgenSummary } from './events.js';
@@ -45,7 +46,7 @@ export function runPong(env: ModeEnv): PktgenSummary {
     let limit = o.burst;
     if (o.count > 0 && o.count - sent < limit) limit = o.count - sent;
     while (h !== t && th !== tt && m < limit) {
-      const len = u32[rx.lenFlagsBase + h]! & 0xffff;
+      const len = lfLen(u32[rx.lenFlagsBase + h]!);
       const src = bufBase + u32[rx.bufIdxBase + h]! * bufSize;
       const dst = bufBase + u32[tx.bufIdxBase + th]! * bufSize;
       u8.copyWithin(dst, src, src + len);
@@ -56,8 +57,8 @@ export function runPong(env: ModeEnv): PktgenSummary {
         }
       }
       u32[tx.lenFlagsBase + th] = len;
-      h = h + 1 === nr ? 0 : h + 1;
-      th = th + 1 === nt ? 0 : th + 1;
+      h = ringNext(h, nr);
+      th = ringNext(th, nt);
       m++;
       bytes += len;
     }

@@ -1,4 +1,5 @@
 /** rx and rxseq: drain the RX ring, counting (and checking sequence numbers). */
+import { lfLen, ringNext } from '@pktfabric/core';
 import { readSeq } from '../frames/frame-writer.js';
 import { SeqTracker } from '../stats/seq-tracker.js';
 import type { PktgenSummary } from './events.js';
@@ -31,7 +32,7 @@ export function runRx(env: ModeEnv): PktgenSummary {
     let bytes = 0;
     const limit = o.count > 0 ? o.count - got : Infinity;
     while (h !== t && m < limit) {
-      const len = u32[rx.lenFlagsBase + h]! & 0xffff;
+      const len = lfLen(u32[rx.lenFlagsBase + h]!);
       if (tracker !== null)
         tracker.add(
           readSeq(
@@ -41,7 +42,7 @@ export function runRx(env: ModeEnv): PktgenSummary {
         );
       bytes += len;
       m++;
-      h = h + 1 === n ? 0 : h + 1;
+      h = ringNext(h, n);
     }
     rx.head = rx.cur = h;
     got += m;

@@ -1,4 +1,5 @@
 /** tx and txseq: fill the TX ring with frames, one txsync per burst. */
+import { ringNext } from '@pktfabric/core';
 import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
@@ -66,7 +67,7 @@ export function runTx(env: ModeEnv): PktgenSummary {
       }
       writer.write(u8, off, len, sq);
       u32[tx.lenFlagsBase + head] = len;
-      head = head + 1 === n ? 0 : head + 1;
+      head = ringNext(head, n);
       m++;
       bytes += len;
     }
