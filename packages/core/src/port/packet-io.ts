@@ -52,9 +52,55 @@ export function sendBatch(port: Port, list: readonly Uint8Array[]): number {
   // Refuse the whole batch before queuing any of it if one packet can never fit.
   for (let i = 0; i < list.length; i++) checkFits(port, list[i]!);
   let k = 0;
-  while (k < list.length && put(port, list[k]!)) k++;
+  while (k < list.length) {
+    // Single-slot packets go in a run on one ring (head and cur stored once);
+    // anything else, or a full ring, takes put(), which also moves to the next ring.
+    k = putRun(port, list, k);
+    if (k >= list.length || !put(port, list[k]!)) break;
+    k++;
+  }
   if (k > 0) port.txsync();
   return k;
+}
+
+/**
+ * Copies packets of `list` from `from` on into the current TX ring while
+ * they fit in one buffer and the ring has room, storing head and cur once.
+ * Returns the index of the first packet not copied. Does not allocate.
+ */
+function putRun(port: Port, list: readonly Uint8Array[], from: number): number {
+  const k = port.txKrings[port.txRr]!;
+  const { region } = port;
+  const i32 = region.i32;
+  const u32 = region.u32;
+  const u8 = region.u8;
+  const bufSize = region.bufSize;
+  const base = region.bufBase;
+  const b = k.b;
+  const n = k.n;
+  const bufs = k.bufs;
+  const lfs = k.lfs;
+  let head = i32[b + RING_HEAD_I32]!;
+  let room = i32[b + RING_TAIL_I32]! - head;
+  if (room < 0) room += n;
+  let i = from;
+  const end = list.length;
+  while (i < end && room > 0) {
+    const bytes = list[i]!;
+    const len = bytes.length;
+    if (len > bufSize) break;
+    u8.set(bytes, base + u32[bufs + head]! * bufSize);
+    u32[lfs + head] = len;
+    if (k.offMask !== 0) u32[k.ptrs + head] = u32[k.ptrs + head]! & ~k.offMask;
+    head = head + 1 === n ? 0 : head + 1;
+    room--;
+    i++;
+  }
+  if (i !== from) {
+    i32[b + RING_HEAD_I32] = head;
+    i32[b + RING_CUR_I32] = head;
+  }
+  return i;
 }
 
 /** Copies one packet into a TX ring with room (round robin); false when none has room. */
@@ -205,12 +251,50 @@ export function recvBatch(port: Port, max = 512, into?: Uint8Array[]): Uint8Arra
   releaseAll(port);
   const out = into ?? [];
   out.length = 0;
-  while (out.length < max) {
-    const k = readyRx(port, out.length === 0);
-    if (k === null) break;
-    out.push(take(port, k));
+  let k = readyRx(port, true);
+  while (k !== null) {
+    takeRun(port, k, out, max);
+    if (out.length >= max) break;
+    k = readyRx(port, false);
   }
   return out;
+}
+
+/**
+ * Appends the packets from cur up to the kring's tail (at most `max` in
+ * `out`) as views, from validated values, and stores cur once. A packet over
+ * several slots goes through take(). Allocates the views only.
+ */
+function takeRun(port: Port, k: Kring, out: Uint8Array[], max: number): void {
+  const { region } = port;
+  const i32 = region.i32;
+  const u32 = region.u32;
+  const u8 = region.u8;
+  const n = k.n;
+  const b = k.b;
+  const tail = k.hwtail;
+  const vlf = k.vLenFlags;
+  const col = k.checks === 'ring' ? k.bufs : k.shadow;
+  const bufCount = region.bufCount;
+  const bufSize = region.bufSize;
+  const base = region.bufBase;
+  const offMask = k.offMask;
+  let cur = i32[b + RING_CUR_I32]!;
+  if (cur >>> 0 >= n) return;
+  while (cur !== tail && out.length < max) {
+    const lf = vlf[cur]!;
+    if ((lf & MOREFRAG_HI) !== 0) {
+      i32[b + RING_CUR_I32] = cur;
+      out.push(take(port, k));
+      cur = i32[b + RING_CUR_I32]!;
+      continue;
+    }
+    const bi = u32[col + cur]!;
+    const off = base + (bi < bufCount ? bi : 0) * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+    out.push(u8.subarray(off, off + (lf & SLOT_LEN_MAX)));
+    cur = cur + 1 === n ? 0 : cur + 1;
+  }
+  i32[b + RING_CUR_I32] = cur;
 }
 
 export function release(port: Port): void {
@@ -257,11 +341,14 @@ export function batches(port: Port, max: number): AsyncIterableIterator<Uint8Arr
 }
 
 /**
- * Async iterator over packets. A packet already in the ring is returned
- * without a sync or a wait (one settled promise per packet); the iterator
- * waits only when the ring is empty.
+ * Async iterator over packets. It takes packets a batch at a time
+ * (recvBatch) and hands them out one per step from that batch, so a packet
+ * already received costs one settled promise; the batch is given back when
+ * the next one is taken. It waits only when the ring is empty.
  */
-export function packets(port: Port): AsyncIterableIterator<Uint8Array> {
+export function packets(port: Port, max = 512): AsyncIterableIterator<Uint8Array> {
+  const buf: Uint8Array[] = [];
+  let at = 0;
   let finished = false;
   const finish = (): IteratorResult<Uint8Array> => {
     finished = true;
@@ -271,22 +358,25 @@ export function packets(port: Port): AsyncIterableIterator<Uint8Array> {
   const slow = async (): Promise<IteratorResult<Uint8Array>> => {
     for (;;) {
       await waitIn(port);
-      const p = recv(port);
-      if (p !== null) return { value: p, done: false };
+      recvBatch(port, max, buf);
+      at = 0;
+      if (buf.length > 0) return { value: buf[at++]!, done: false };
       if (port.peerClosed) {
-        const last = recv(port);
-        return last !== null ? { value: last, done: false } : finish();
+        recvBatch(port, max, buf);
+        return buf.length > 0 ? { value: buf[at++]!, done: false } : finish();
       }
     }
   };
   const it: AsyncIterableIterator<Uint8Array> = {
     next(): Promise<IteratorResult<Uint8Array>> {
       if (finished) return Promise.resolve({ value: undefined, done: true });
-      const p = recv(port);
-      if (p !== null) return Promise.resolve({ value: p, done: false });
+      if (at < buf.length) return Promise.resolve({ value: buf[at++]!, done: false });
+      recvBatch(port, max, buf);
+      at = 0;
+      if (buf.length > 0) return Promise.resolve({ value: buf[at++]!, done: false });
       if (port.peerClosed) {
-        const last = recv(port);
-        return Promise.resolve(last !== null ? { value: last, done: false } : finish());
+        recvBatch(port, max, buf);
+        return Promise.resolve(buf.length > 0 ? { value: buf[at++]!, done: false } : finish());
       }
       return slow();
     },
