@@ -17,12 +17,13 @@
 import {
   BUF_OWNER_EXTRA,
   BUF_OWNER_IF_MASK,
-  BUF_OWNER_KIND_MASK,
   BUF_OWNER_NONE,
   BUF_OWNER_SLOT,
   BUF_OWNER_SLOT_BITS,
   BUF_OWNER_SLOT_MASK,
   BUF_OWNER_TAKEN,
+  bufOwnerKind,
+  slotOwnerRing,
 } from './layout/buf-owner-layout.js';
 import {
   RING_NUM_SLOTS_I32,
@@ -56,7 +57,7 @@ function ringOff(region: Region, ringIdx: number): number {
 
 /** Where a SLOT owner code points: the slot's bufIdx word and shadow word in region.i32. */
 function slotWords(region: Region, code: number): { buf: number; shadow: number } | null {
-  const ringIdx = (code & ~BUF_OWNER_KIND_MASK) >>> BUF_OWNER_SLOT_BITS;
+  const ringIdx = slotOwnerRing(code);
   const slot = code & BUF_OWNER_SLOT_MASK;
   if (ringIdx >= region.ringCount) return null;
   const b = ringOff(region, ringIdx) >>> 2;
@@ -71,8 +72,8 @@ function slotWords(region: Region, code: number): { buf: number; shadow: number 
 
 /** True when buffer `bi`, whose owner word is `code`, is no longer at the place `code` names. */
 function hasLeft(region: Region, bi: number, code: number): boolean {
-  const kind = code & BUF_OWNER_KIND_MASK;
-  if (code === BUF_OWNER_NONE || kind === BUF_OWNER_TAKEN) return true;
+  const kind = bufOwnerKind(code);
+  if (kind === BUF_OWNER_NONE || kind === BUF_OWNER_TAKEN) return true;
   if (kind === BUF_OWNER_EXTRA) return false;
   if (kind === BUF_OWNER_SLOT) {
     const w = slotWords(region, code);
@@ -96,7 +97,7 @@ export function claimBuf(region: Region, bi: number, code: number): number {
     if (cur === code) return CLAIM_OK;
     if (!hasLeft(region, bi, cur)) return CLAIM_ELSEWHERE;
     if (Atomics.compareExchange(i32, w, cur, code) !== cur) continue;
-    if ((cur & BUF_OWNER_KIND_MASK) === BUF_OWNER_SLOT) {
+    if (cur < 0) {
       const old = slotWords(region, cur);
       if (old !== null) Atomics.compareExchange(i32, old.shadow, bi, 0);
     }
@@ -140,9 +141,7 @@ export function freeOwned(
 
 /** The ring object named by a SLOT owner code, or -1 for another kind of code. */
 export function slotCodeRing(code: number): number {
-  return (code & BUF_OWNER_KIND_MASK) === BUF_OWNER_SLOT
-    ? (code & ~BUF_OWNER_KIND_MASK) >>> BUF_OWNER_SLOT_BITS
-    : -1;
+  return code < 0 ? slotOwnerRing(code) : -1;
 }
 
 /** True when `code` is port `ifIdx`'s extra list, or a buffer taken off it. */
@@ -188,8 +187,8 @@ export function claimFromOwnSlot(
   const i32 = region.i32;
   const w = region.bufOwnerBase + bi;
   const cur = Atomics.load(i32, w);
-  if ((cur & BUF_OWNER_KIND_MASK) !== BUF_OWNER_SLOT) return r;
-  const ringIdx = (cur & ~BUF_OWNER_KIND_MASK) >>> BUF_OWNER_SLOT_BITS;
+  if (cur >= 0) return r;
+  const ringIdx = slotOwnerRing(cur);
   if (!ownRings.includes(ringIdx)) return r;
   if (Atomics.compareExchange(i32, w, cur, code) !== cur) return claimBuf(region, bi, code);
   const old = slotWords(region, cur);

@@ -54,6 +54,22 @@ export class DoubleFreeError extends PktfabricError {
 }
 
 /**
+ * A buffer given to freeBuf / freeBufs is held by a ring slot or a port's
+ * extra-buffer list (buffer-owner map): the library frees it with its port.
+ * The pool is unchanged for it.
+ */
+export class OwnedBufferError extends PktfabricError {
+  constructor(
+    readonly index: number,
+    readonly holder: 'slot' | 'extra',
+  ) {
+    super(
+      `buffer ${index} is held by ${holder === 'slot' ? 'a ring slot' : "a port's extra-buffer list"}; it goes back to the pool when its port closes`,
+    );
+  }
+}
+
+/**
  * A linked extra-buffer list was corrupt (a bad index or a loop). The walk
  * stopped at the bad link; `freed` buffers before it were returned.
  */

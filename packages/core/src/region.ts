@@ -26,7 +26,9 @@ import {
   CorruptListError,
   DoubleFreeError,
   OptionError,
+  OwnedBufferError,
 } from './errors.js';
+import { BUF_OWNER_EXTRA, BUF_OWNER_SLOT, bufOwnerKind } from './layout/buf-owner-layout.js';
 import {
   alignUp,
   CACHE_LINE_BYTES,
@@ -479,21 +481,58 @@ export class Region {
     return this.bufPool.allocMany(n, into, at);
   }
 
-  /** Frees one buffer. Throws BadIndexError (0, 1 or out of range) or DoubleFreeError; the pool is unchanged then. */
+  /**
+   * Frees one buffer. Throws BadIndexError (0, 1 or out of range),
+   * DoubleFreeError, or OwnedBufferError (a ring slot or an extra list holds
+   * it); the pool is unchanged then.
+   */
   freeBuf(idx: number): void {
-    if (this.bufPool.valid(idx) && !this.bufPool.isFree(idx))
+    if (this.bufPool.valid(idx) && !this.bufPool.isFree(idx)) {
+      this.checkNotHeld(idx);
       Atomics.store(this.i32, this.bufOwnerBase + idx, 0);
+    }
     this.bufPool.free(idx);
   }
 
-  /** Frees `n` buffers from `list[at..]`; frees every valid one, then throws the first problem, if any. Returns the count freed. */
+  /**
+   * Frees `n` buffers from `list[at..]`; frees every one it may, then throws
+   * the first problem, if any (BadIndexError, DoubleFreeError,
+   * OwnedBufferError). Returns the count freed.
+   */
   freeBufs(list: ArrayLike<number>, n = list.length, at = 0): number {
+    const i32 = this.i32;
+    const base = this.bufOwnerBase;
+    let held = -1;
     for (let k = at; k < at + n; k++) {
       const idx = list[k]!;
-      if (this.bufPool.valid(idx) && !this.bufPool.isFree(idx))
-        Atomics.store(this.i32, this.bufOwnerBase + idx, 0);
+      if (!this.bufPool.valid(idx)) continue;
+      const code = i32[base + idx]!;
+      if ((code & (BUF_OWNER_SLOT | BUF_OWNER_EXTRA)) !== 0 && !this.bufPool.isFree(idx)) {
+        held = k;
+        break;
+      }
+      if (code !== 0) Atomics.store(i32, base + idx, 0);
     }
-    return this.bufPool.freeMany(list, n, at);
+    if (held < 0) return this.bufPool.freeMany(list, n, at);
+    // Slow path: free the others one by one, then report the first problem.
+    let freed = 0;
+    let first: unknown = null;
+    for (let k = at; k < at + n; k++) {
+      try {
+        this.freeBuf(list[k]!);
+        freed++;
+      } catch (e) {
+        first ??= e;
+      }
+    }
+    if (first !== null) throw first;
+    return freed;
+  }
+
+  private checkNotHeld(idx: number): void {
+    const kind = bufOwnerKind(Atomics.load(this.i32, this.bufOwnerBase + idx));
+    if (kind === BUF_OWNER_SLOT) throw new OwnedBufferError(idx, 'slot');
+    if (kind === BUF_OWNER_EXTRA) throw new OwnedBufferError(idx, 'extra');
   }
 
   /** The owner word of buffer `idx` (buf-owner-layout.ts). */
@@ -557,6 +596,7 @@ export class Region {
       const next = this.u32[this.bufOffset(idx) >>> 2]!;
       try {
         this.bufPool.free(idx);
+        Atomics.store(this.i32, this.bufOwnerBase + idx, 0);
       } catch (e) {
         if (e instanceof DoubleFreeError) throw new CorruptListError(freed, idx, 'loop');
         throw e;

@@ -268,6 +268,7 @@ function build(
     Atomics.store(i32, w(m, IF_MAGIC_I32), PORT_MAGIC);
     return m;
   } catch (e) {
+    for (const bi of heldBufs) setBufOwner(region, bi, 0);
     if (heldBufs.length > 0) region.freeBufs(heldBufs);
     for (const off of ringOffs) region.freeRingObject(off);
     for (const k of ifs) region.freeIf(k);

@@ -312,3 +312,23 @@ describe('bad arguments are typed errors naming the parameter', () => {
     });
   }
 });
+
+describe('a bad ring number', () => {
+  it('txsync(5) / rxsync(1.5) on a one-ring port: OptionError naming ring', () => {
+    const region = createRegion({ bufCount: 64, memId: 35 });
+    const pipe = createPipe(region, { id: 1, slots: 8 });
+    const m = openPort(region, 'pipe{1');
+    for (const run of [() => m.txsync(5), () => m.rxsync(1.5), () => m.txsync(1)]) {
+      let e: unknown = null;
+      try {
+        run();
+      } catch (err) {
+        e = err;
+      }
+      expect(e).toBeInstanceOf(OptionError);
+      expect((e as OptionError).option).toBe('ring');
+    }
+    m.close();
+    expect(pipe.release()?.problems).toBe(0);
+  });
+});

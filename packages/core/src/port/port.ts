@@ -135,6 +135,8 @@ export class Port {
   txsync(ring = -1): void {
     this.live();
     const ks = this.txKrings;
+    if (ring >= ks.length || !Number.isInteger(ring))
+      throw new OptionError('ring', `-1 (all) or a ring index from 0 to ${ks.length - 1}`, ring);
     let any = false;
     try {
       if (ring >= 0) any = this.sync.txsync(ks[ring]!);
@@ -153,6 +155,8 @@ export class Port {
   rxsync(ring = -1): void {
     this.live();
     const ks = this.rxKrings;
+    if (ring >= ks.length || !Number.isInteger(ring))
+      throw new OptionError('ring', `-1 (all) or a ring index from 0 to ${ks.length - 1}`, ring);
     let any = false;
     try {
       if (ring >= 0) any = this.sync.rxsync(ks[ring]!);
