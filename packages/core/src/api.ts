@@ -1,4 +1,5 @@
 /** Public option types of @pktfabric/core, each with its default and limits. */
+import type { RegionMemory } from './seams/memory.js';
 
 export interface RegionOptions {
   /**
@@ -15,7 +16,7 @@ export interface RegionOptions {
   /**
    * Bytes per ring object: a multiple of 64, at least `ringBytes(4)`. A ring
    * with N slots needs `ringBytes(N)`.
-   * @defaultValue ringBytes(1024) (20,800 bytes)
+   * @defaultValue ringBytes(1024) (20,736 bytes)
    */
   ringSize?: number;
   /**
@@ -25,7 +26,8 @@ export interface RegionOptions {
    */
   ringCount?: number;
   /**
-   * Bytes per if object (one per open port): a multiple of 64, 256 .. 65536.
+   * Bytes per if object (one per port): a multiple of 64, 384 .. 65536 (a
+   * port with R rings needs 320 + 4R bytes).
    * @defaultValue 1024
    */
   ifSize?: number;
@@ -51,6 +53,11 @@ export interface RegionOptions {
    * @defaultValue a random value
    */
   memId?: number;
+  /**
+   * Memory from a provider (the memory seam: its bytes and its waiter). It
+   * must be at least `regionBytes(opts)` long. Give this or `sab`, not both.
+   */
+  memory?: RegionMemory;
   /**
    * Memory supplied by the caller (external memory). It must be at least
    * `regionBytes(opts)` long; the region uses its start.
@@ -81,6 +88,7 @@ export const DEFAULT_BUF_COUNT = 8192;
 export const DEFAULT_RING_SLOTS = 1024;
 export const DEFAULT_RING_COUNT = 64;
 export const DEFAULT_IF_SIZE = 1024;
+export const MIN_IF_SIZE = 384;
 export const DEFAULT_IF_COUNT = 64;
 export const DEFAULT_NAME_TABLE_SLOTS = 64;
 export const DEFAULT_OWNER_SLOTS = 256;

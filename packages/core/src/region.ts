@@ -3,6 +3,7 @@ import {
   DEFAULT_BUF_SIZE,
   DEFAULT_IF_COUNT,
   DEFAULT_IF_SIZE,
+  MIN_IF_SIZE,
   DEFAULT_NAME_TABLE_SLOTS,
   DEFAULT_OWNER_SLOTS,
   MAX_OWNER_SLOTS,
@@ -125,7 +126,7 @@ function plan(opts: RegionOptions): Plan {
     64,
   );
   const ringCount = int(opts, 'ringCount', DEFAULT_RING_COUNT, 2, MAX_OBJ_COUNT);
-  const ifSize = int(opts, 'ifSize', DEFAULT_IF_SIZE, 256, 65536, 64);
+  const ifSize = int(opts, 'ifSize', DEFAULT_IF_SIZE, MIN_IF_SIZE, 65536, 64);
   const ifCount = int(opts, 'ifCount', DEFAULT_IF_COUNT, 2, MAX_OBJ_COUNT);
   const nameTableSlots = int(
     opts,
@@ -202,7 +203,7 @@ function randomMemId(): number {
 }
 
 /** Bytes a region with these options needs (for sizing external memory). Throws OptionError. */
-export function regionBytes(opts: Omit<RegionOptions, 'sab'> = {}): number {
+export function regionBytes(opts: Omit<RegionOptions, 'sab' | 'memory'> = {}): number {
   return plan({ ...opts, memId: opts.memId ?? 1 }).total;
 }
 
@@ -215,16 +216,29 @@ export function createRegion(opts: RegionOptions = {}): Region {
   const p = plan(opts);
   let sab: SharedArrayBuffer;
   let flags = 0;
-  if (opts.sab !== undefined) {
-    if (!(opts.sab instanceof SharedArrayBuffer))
-      throw new OptionError('sab', 'a SharedArrayBuffer', opts.sab);
-    if (opts.sab.byteLength < p.total)
+  if (opts.sab !== undefined && opts.memory !== undefined)
+    throw new OptionError('memory', 'not given together with sab', opts.memory);
+  const memory = opts.memory;
+  if (memory !== undefined) {
+    if (
+      memory === null ||
+      typeof memory !== 'object' ||
+      !(memory.buffer instanceof SharedArrayBuffer || memory.buffer instanceof ArrayBuffer) ||
+      typeof memory.waiter?.wait !== 'function'
+    )
+      throw new OptionError('memory', 'a RegionMemory { kind, buffer, waiter }', memory);
+  }
+  const external = opts.sab ?? memory?.buffer;
+  if (external !== undefined) {
+    if (!(external instanceof SharedArrayBuffer) && memory === undefined)
+      throw new OptionError('sab', 'a SharedArrayBuffer', external);
+    if (external.byteLength < p.total)
       throw new OptionError(
-        'sab',
+        memory !== undefined ? 'memory' : 'sab',
         `at least ${p.total} bytes long for these options`,
-        opts.sab.byteLength,
+        external.byteLength,
       );
-    sab = opts.sab;
+    sab = external as SharedArrayBuffer;
     flags |= REGION_FLAG_EXTERNAL;
     new Uint8Array(sab, 0, p.total).fill(0);
   } else {
@@ -252,7 +266,7 @@ export function createRegion(opts: RegionOptions = {}): Region {
   }
   // The magic goes in last: a concurrent attach never sees a half-made header.
   Atomics.store(i32, HDR_MAGIC_I32, REGION_MAGIC);
-  return new Region(sab);
+  return new Region(memory ?? sab);
 }
 
 /**

@@ -32,7 +32,7 @@ const OPTS = {
   bufCount: 200,
   ringSize: 512, // ringBytes(8)
   ringCount: 4,
-  ifSize: 256,
+  ifSize: 384,
   ifCount: 4,
   nameTableSlots: 4,
   memId: 9,
@@ -191,7 +191,7 @@ const cases: Case[] = [
   {
     name: 'ifSize too small',
     error: OptionError,
-    run: create({ ifSize: 192 }),
+    run: create({ ifSize: 320 }), // below MIN_IF_SIZE (384)
     check: option('ifSize'),
   },
   {

@@ -77,7 +77,6 @@ import {
   RING_PIPE_TAIL_I32,
   RING_SHADOW_OFF_I32,
   RING_SLOTS_OFF_I32,
-  RING_STATE_I32,
   RING_TAIL_I32,
   RING_TS_F64_BYTE,
   ringBytes,
@@ -105,7 +104,7 @@ const SMALL = {
   bufCount: 100,
   ringSize: 512, // ringBytes(8) = 256 + 8 * 20 = 416, rounded up to 448
   ringCount: 5,
-  ifSize: 256,
+  ifSize: 384,
   ifCount: 3,
   nameTableSlots: 2,
   owners: 4,
@@ -191,7 +190,7 @@ describe('region header', () => {
     expect(String.fromCharCode(...new Uint8Array(r.sab, 0, 4))).toBe('PKTF');
     expect(dv.getUint32(HDR_MAGIC_I32 * 4, LE)).toBe(REGION_MAGIC);
     expect(dv.getUint32(HDR_VERSION_I32 * 4, LE)).toBe(REGION_VERSION);
-    expect(dv.getUint32(HDR_TOTAL_BYTES_I32 * 4, LE)).toBe(17472);
+    expect(dv.getUint32(HDR_TOTAL_BYTES_I32 * 4, LE)).toBe(17856);
     expect(dv.getUint32(HDR_MEM_ID_I32 * 4, LE)).toBe(7);
     expect(dv.getUint32(HDR_FLAGS_I32 * 4, LE)).toBe(0);
     expect(dv.getUint32(HDR_NAME_TABLE_OFF_I32 * 4, LE)).toBe(512);
@@ -207,7 +206,7 @@ describe('region header', () => {
     expect(r.sab).toBe(sab);
     expect(r.external).toBe(true);
     expect(r.i32[HDR_FLAGS_I32]! & REGION_FLAG_EXTERNAL).toBe(REGION_FLAG_EXTERNAL);
-    expect(r.totalBytes).toBe(17472);
+    expect(r.totalBytes).toBe(17856);
   });
 });
 
@@ -215,15 +214,15 @@ describe('pools()', () => {
   it('reports exact offsets, sizes and counts for given options (64-byte aligned)', () => {
     // name table 512 + 2*64 = 640; bitmaps: if 1 word @640 -> 704, ring 1 word
     // @704 -> 768, buf 4 words @768 -> 832; owner table 4*16 @832 -> 896;
-    // buffer owners 100*4 @896 -> 1296 -> 1344; if pool 1344 + 3*256 = 2112;
-    // ring pool 2112 + 5*512 = 4672; buf pool 4672 + 100*128 = 17472.
+    // buffer owners 100*4 @896 -> 1296 -> 1344; if pool 1344 + 3*384 = 2496;
+    // ring pool 2496 + 5*512 = 5056; buf pool 5056 + 100*128 = 17856.
     const r = createRegion(SMALL);
     const pools = r.pools();
     expect(pools.map((p) => [p.name, p.offset, p.objSize, p.objTotal, p.reserved, p.free])).toEqual(
       [
-        ['if', 1344, 256, 3, 1, 2],
-        ['ring', 2112, 512, 5, 1, 4],
-        ['buf', 4672, 128, 100, 2, 98],
+        ['if', 1344, 384, 3, 1, 2],
+        ['ring', 2496, 512, 5, 1, 4],
+        ['buf', 5056, 128, 100, 2, 98],
       ],
     );
     for (const p of pools) {
@@ -240,10 +239,10 @@ describe('pools()', () => {
       [704, 1],
       [768, 4],
     ]);
-    expect(regionBytes(SMALL)).toBe(17472);
-    expect(r.totalBytes).toBe(17472);
-    expect(r.sab.byteLength).toBe(17472);
-    expect([r.ifBase, r.ringBase, r.bufBase]).toEqual([1344, 2112, 4672]);
+    expect(regionBytes(SMALL)).toBe(17856);
+    expect(r.totalBytes).toBe(17856);
+    expect(r.sab.byteLength).toBe(17856);
+    expect([r.ifBase, r.ringBase, r.bufBase]).toEqual([1344, 2496, 5056]);
     expect(r.bufOwnerOff).toBe(896);
     expect(r.owners.capacity).toBe(4);
   });
@@ -285,19 +284,19 @@ describe('buffers', () => {
   it('places buffer i at bufBase + i * bufSize', () => {
     const r = createRegion(SMALL);
     for (const i of [0, 1, 2, 57, 99]) {
-      expect(r.bufOffset(i)).toBe(4672 + i * 128);
+      expect(r.bufOffset(i)).toBe(5056 + i * 128);
       const b = r.buf(i);
-      expect(b.byteOffset).toBe(4672 + i * 128);
+      expect(b.byteOffset).toBe(5056 + i * 128);
       expect(b.length).toBe(128);
       expect(b.buffer).toBe(r.sab);
     }
     const b = r.buf(57);
     b.fill(0xab);
     const raw = new Uint8Array(r.sab);
-    expect(raw[4672 + 57 * 128 - 1]).toBe(0);
-    expect(raw[4672 + 57 * 128]).toBe(0xab);
-    expect(raw[4672 + 58 * 128 - 1]).toBe(0xab);
-    expect(raw[4672 + 58 * 128]).toBe(0);
+    expect(raw[5056 + 57 * 128 - 1]).toBe(0);
+    expect(raw[5056 + 57 * 128]).toBe(0xab);
+    expect(raw[5056 + 58 * 128 - 1]).toBe(0xab);
+    expect(raw[5056 + 58 * 128]).toBe(0);
   });
 
   it('reads an out-of-range index as buffer 0, as netmap does', () => {
@@ -310,12 +309,12 @@ describe('buffers', () => {
   it('gives ring objects and if objects 64-aligned offsets in their pools', () => {
     const r = createRegion(SMALL);
     const off = r.allocRingObject();
-    expect((off - 2112) % 512).toBe(0);
-    expect(off).toBeGreaterThanOrEqual(2112 + 512); // object 0 is reserved
+    expect((off - 2496) % 512).toBe(0);
+    expect(off).toBeGreaterThanOrEqual(2496 + 512); // object 0 is reserved
     expect(off % 64).toBe(0);
     const k = r.allocIf();
     expect(k).toBeGreaterThanOrEqual(1);
-    expect(r.ifOffset(k)).toBe(1344 + k * 256);
+    expect(r.ifOffset(k)).toBe(1344 + k * 384);
   });
 });
 
@@ -335,13 +334,7 @@ describe('ring header', () => {
       RING_OWNER_IF_I32,
     ];
     const user = [RING_HEAD_I32, RING_CUR_I32, RING_FLAGS_I32];
-    const kernel = [
-      RING_TAIL_I32,
-      RING_HWCUR_I32,
-      RING_HWTAIL_I32,
-      RING_STATE_I32,
-      RING_ERRORS_I32,
-    ];
+    const kernel = [RING_TAIL_I32, RING_HWCUR_I32, RING_HWTAIL_I32, RING_ERRORS_I32];
     const peer = [RING_PIPE_TAIL_I32];
     const groups = [ro, user, kernel, peer];
     const all = groups.flat();

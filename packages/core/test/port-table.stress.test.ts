@@ -47,7 +47,7 @@ function region(): Region {
     bufCount: 16,
     ringCount: 2,
     ifCount: 2,
-    ifSize: 256,
+    ifSize: 384,
     nameTableSlots: WORKERS * OWN + SHARED + 1,
     memId: 11,
   });

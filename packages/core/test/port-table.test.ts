@@ -30,7 +30,7 @@ function small(slots = 4): Region {
     bufCount: 16,
     ringCount: 2,
     ifCount: 2,
-    ifSize: 256,
+    ifSize: 384,
     nameTableSlots: slots,
     memId: 5,
   });

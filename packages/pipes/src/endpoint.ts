@@ -6,6 +6,7 @@
  */
 import {
   attachRegion,
+  checkOpenOptions,
   IF_RING_TABLE_I32,
   ifWord,
   Kring,
@@ -40,11 +41,7 @@ export function openDescriptor(desc: PortDescriptor, opts: OpenOptions = {}): Pi
 function checkOpenArgs(region: unknown, name: unknown, opts: unknown): OpenOptions {
   checkRegion(region);
   if (typeof name !== 'string') throw new OptionError('name', 'a string such as "pipe{1"', name);
-  if (opts === null || typeof opts !== 'object') throw new OptionError('opts', 'an object', opts);
-  const o = opts as OpenOptions;
-  if (o.checks !== undefined && o.checks !== 'slots' && o.checks !== 'ring')
-    throw new OptionError('checks', "'slots' or 'ring'", o.checks);
-  return o;
+  return checkOpenOptions(opts);
 }
 
 export class PipeEndpoint extends Port {

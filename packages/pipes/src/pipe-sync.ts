@@ -142,7 +142,7 @@ export class PipeSync implements PortSync {
     return Atomics.load(this.i32, this.peerStateI32) === PORT_OPEN;
   }
 
-  close(): { destroyed: DestroyReport | null; error: Error | null } {
+  close(): DestroyReport | null {
     return closeEnd(this.region, this.masterIf, this.end);
   }
 }

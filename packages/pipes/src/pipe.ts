@@ -340,13 +340,13 @@ export function closeEnd(
   end: number,
   finalState = PORT_CLOSED,
   all = false,
-): { destroyed: DestroyReport | null; error: Error | null } {
+): DestroyReport | null {
   const table = new PortTable(region);
   return table.withLock(() => {
     const drop = closePortObject(region, endIf(region, masterIf, end), finalState, all);
-    if (drop === 0) return { destroyed: null, error: null };
+    if (drop === 0) return null;
     portDoorbell(region, endIf(region, masterIf, 1 - end)).wakeAll();
-    return { destroyed: dropRefs(region, table, masterIf, drop), error: null };
+    return dropRefs(region, table, masterIf, drop);
   });
 }
 

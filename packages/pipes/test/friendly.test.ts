@@ -123,7 +123,7 @@ describe('send / recv', () => {
       }
       // views stay valid until released
       expect(batch.map((b) => b[0])).toEqual(firsts);
-      p.s.release();
+      p.s.giveBack();
     }
     expect(sent).toBe(40);
     expect(p.s.kicks).toBe(kicks0); // nobody slept, so nobody was woken
@@ -338,7 +338,7 @@ describe('extra buffers: zero-copy holding (netmap utils/tests 004-006)', () => 
       const more = Array.from({ length: 7 }, () => new Uint8Array(200).fill(0xee));
       expect(p.m.sendBatch(more)).toBe(7);
       expect(p.s.recvBatch(10)).toHaveLength(7);
-      p.s.release();
+      p.s.giveBack();
       p.m.txsync();
     }
     // The held packets are intact: nobody else owned their buffers meanwhile.

@@ -179,7 +179,7 @@ describe('a buffer is in exactly one place at a time', () => {
     // Giving the slot back finds the rewritten slot and repairs it (no buffer changes hands).
     tx.setBufIdx(k, mine);
     tx.setLen(k, 0);
-    w.s1.release();
+    w.s1.giveBack();
     closeAll(w);
   });
 

@@ -203,7 +203,7 @@ describe('pipe sync semantics', () => {
     expect(sent).toBe(7);
     const got = s.recvBatch(100).map((p) => p[0]);
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    s.release();
+    s.giveBack();
     expect(m.send(new Uint8Array([9]))).toBe(true);
   });
 
@@ -280,9 +280,12 @@ describe('poll on a ring that is already ready', () => {
         expect(m.poll(POLLOUT)).toBe(POLLOUT);
       }
       expect(now).not.toHaveBeenCalled();
-      // Nothing ready: it reads the clock to bound its sleep, and times out.
+      // Nothing ready and a timeout of 0: one check, no clock, no spin.
       const empty = setup(8);
       expect(empty.s.poll(POLLIN, 0)).toBe(0);
+      expect(now).not.toHaveBeenCalled();
+      // Nothing ready and a timeout: it reads the clock to bound its sleep, and times out.
+      expect(empty.s.poll(POLLIN, 1)).toBe(0);
       expect(now).toHaveBeenCalled();
     } finally {
       now.mockRestore();

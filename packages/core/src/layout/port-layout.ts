@@ -6,13 +6,14 @@
  * first word (see `ifWord`).
  *
  * Writers: (ro) fixed when the port is made; (L) changed only under the
- * region lock (open, close, destroy); (x) whoever makes this port ready or
+ * region lock (open, close, destroy); (L+e) also by the thread that has the
+ * port open (takeExtra / giveExtra move EXTRA_HEAD and EXTRA_COUNT); (x) whoever makes this port ready or
  * closes its peer, through Atomics; (w) a thread of this port about to
  * sleep. Writers have their own 64-byte lines.
  *
  * ```
  *  +0    line 0 (ro)  MAGIC KIND NTX NRX SLOTS MAX_OFFSET PEER_IF
- *  +64   line 1 (L)   STATE OPENS EXCL OWNER EXTRA_HEAD EXTRA_COUNT
+ *  +64   line 1 (L)   STATE OPENS EXCL OWNER | EXTRA_HEAD EXTRA_COUNT (L+e)
  *  +128  line 2 (x)   DOORBELL KICKS          <- this port's sleepers wait on DOORBELL
  *  +192  line 3 (w)   WAITERS
  *  +256  line 4       KIND: 16 words the port kind defines (pipe-layout.ts)

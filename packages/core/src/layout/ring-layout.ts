@@ -13,11 +13,13 @@
  *  +0    line 0 (ro)  NUM_SLOTS BUF_SIZE RING_ID DIR SLOTS_OFF SHADOW_OFF
  *                     OFFSET_MASK MEM_ID PEER_OFF OWNER_IF MAX_OFFSET
  *  +64   line 1 (u)   HEAD CUR FLAGS
- *  +128  line 2 (k)   TAIL HWCUR HWTAIL STATE ERRORS . TS(f64)
+ *  +128  line 2 (k)   TAIL HWCUR HWTAIL . ERRORS . TS(f64)
  *  +192  line 3 (p)   PIPE_TAIL
  *  +256  slots, by column, n = NUM_SLOTS u32 words per column:
  *          bufIdx[n] | lenFlags[n] (len u16 low, flags u16 high) | ptrLo[n] | ptrHi[n]
- *        shadow[n]: the kring's last validated bufIdx of each slot (k)
+ *        shadow[n]: the last validated bufIdx of each slot (k): written by the
+ *          sync of whichever end holds the slot (never both at once), and
+ *          cleared by a claim that moved its buffer to another place
  * ```
  *
  * HWCUR and HWTAIL are copies, for observers, of the kring's own state, which
@@ -74,7 +76,7 @@ export const RING_FLAGS_I32 = 18;
 export const RING_TAIL_I32 = 32;
 export const RING_HWCUR_I32 = 33;
 export const RING_HWTAIL_I32 = 34;
-export const RING_STATE_I32 = 35;
+/** Sync errors this ring's kring counted (a copy for observers). */
 export const RING_ERRORS_I32 = 36;
 /** Timestamp in ms (Float64) of the last rxsync that imported, when FLAGS has NR_TIMESTAMP; 8-byte aligned. */
 export const RING_TS_F64_BYTE = 152;

@@ -22,6 +22,7 @@ import {
   NS_BUF_CHANGED,
   NS_MOREFRAG,
   RING_CUR_I32,
+  RING_ERRORS_I32,
   RING_FLAGS_I32,
   RING_HEAD_I32,
   RING_HEADER_BYTES,
@@ -86,6 +87,8 @@ export class Kring {
   readonly vLenFlags: Uint32Array;
   /** The per-slot offset rxsync validated for each imported slot (rings with offsets only). */
   readonly vOff: Uint32Array;
+  /** The buffer index rxsync validated (or, with checks 'ring', took as written) for each imported slot. */
+  readonly vBuf: Uint32Array;
 
   constructor(region: Region, ringOff: number, label: string, checks: ChecksMode = 'slots') {
     this.region = region;
@@ -109,10 +112,17 @@ export class Kring {
       region.i32[this.b + RING_SLOTS_OFF_I32]! - RING_HEADER_BYTES,
     );
     this.vLenFlags = new Uint32Array(this.n);
+    this.vBuf = new Uint32Array(this.n);
     this.vOff = new Uint32Array(this.offMask === 0 ? 0 : this.n);
     // Start from the mirror: a fresh ring, or where an earlier open of this end left it.
     this.hwcur = region.i32[this.b + RING_HWCUR_I32]!;
     this.hwtail = region.i32[this.b + RING_HWTAIL_I32]!;
+  }
+
+  /** Counts a sync error here and in the ring's ERRORS word (for observers). */
+  countError(): void {
+    this.errors++;
+    this.i32[this.b + RING_ERRORS_I32] = this.errors;
   }
 
   /** The owner code of slot `k` (buf-owner-layout.ts). */
@@ -146,7 +156,7 @@ export class Kring {
 
   /** Puts head and cur back to hwcur (netmap's ring reinit) and counts the error. */
   resetHead(): void {
-    this.errors++;
+    this.countError();
     this.i32[this.b + RING_HEAD_I32] = this.hwcur;
     this.i32[this.b + RING_CUR_I32] = this.hwcur;
   }
@@ -293,6 +303,7 @@ export class Kring {
   checkImport(from: number, to: number): SlotError | null {
     const { u32, n, bufs, lfs, shadow, offMask, bufSize } = this;
     const vlf = this.vLenFlags;
+    const vbuf = this.vBuf;
     let bad: SlotError | null = null;
     let k = from;
     const trust = this.checks === 'ring';
@@ -300,18 +311,26 @@ export class Kring {
       // The common slot: no offsets, the buffer the sender validated (or
       // trusted), len within the buffer.
       let lf = 0;
+      let bi = 0;
+      const bufCount = this.region.bufCount;
       if (trust)
-        while (k !== to && ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize) {
+        while (
+          k !== to &&
+          ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize &&
+          (bi = u32[bufs + k]!) < bufCount
+        ) {
           vlf[k] = lf;
+          vbuf[k] = bi;
           k = k + 1 === n ? 0 : k + 1;
         }
       else
         while (
           k !== to &&
-          u32[bufs + k] === u32[shadow + k] &&
+          (bi = u32[bufs + k]!) === u32[shadow + k] &&
           ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize
         ) {
           vlf[k] = lf;
+          vbuf[k] = bi;
           k = k + 1 === n ? 0 : k + 1;
         }
     }
@@ -321,9 +340,11 @@ export class Kring {
       const bi = u32[bufs + k]!;
       const lf = u32[lfs + k]!;
       const off = offMask === 0 ? 0 : u32[ptrs + k]! & offMask;
+      vbuf[k] = bi < this.region.bufCount ? bi : 0;
       if (!trust && bi !== u32[shadow + k]) {
         bad = this.repair(bad, k, 'bufIdx', bi, 'the buffer the sender validated', true);
         vlf[k] = 0;
+        vbuf[k] = u32[bufs + k]!;
       } else if ((lf & SLOT_LEN_MAX) + off > bufSize) {
         if (trust) vlf[k] = (lf & ~SLOT_LEN_MAX) | (bufSize - off);
         else {
@@ -351,7 +372,7 @@ export class Kring {
     fromPeer: boolean,
   ): SlotError {
     this.restoreSlot(k);
-    this.errors++;
+    this.countError();
     return first ?? new SlotError(this.label, k, field, value, limit, fromPeer);
   }
 

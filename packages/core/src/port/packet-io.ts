@@ -46,21 +46,31 @@ export function send(port: Port, bytes: Uint8Array): boolean {
   return ok;
 }
 
-export function sendBatch(port: Port, list: readonly Uint8Array[]): number {
+export function sendBatch(
+  port: Port,
+  list: readonly Uint8Array[],
+  from = 0,
+  count = list.length - from,
+): number {
   port.live();
   if (!Array.isArray(list)) throw new OptionError('list', 'an array of Uint8Array', list);
+  if (!Number.isInteger(from) || from < 0 || from > list.length)
+    throw new OptionError('from', `an integer from 0 to ${list.length}`, from);
+  if (!Number.isInteger(count) || count < 0 || from + count > list.length)
+    throw new OptionError('count', `an integer from 0 to ${list.length - from}`, count);
+  const end = from + count;
   // Refuse the whole batch before queuing any of it if one packet can never fit.
-  for (let i = 0; i < list.length; i++) checkFits(port, list[i]!);
-  let k = 0;
-  while (k < list.length) {
+  for (let i = from; i < end; i++) checkFits(port, list[i]!);
+  let k = from;
+  while (k < end) {
     // Single-slot packets go in a run on one ring (head and cur stored once);
     // anything else, or a full ring, takes put(), which also moves to the next ring.
-    k = putRun(port, list, k);
-    if (k >= list.length || !put(port, list[k]!)) break;
+    k = putRun(port, list, k, end);
+    if (k >= end || !put(port, list[k]!)) break;
     k++;
   }
-  if (k > 0) port.txsync();
-  return k;
+  if (k > from) port.txsync();
+  return k - from;
 }
 
 /**
@@ -68,7 +78,7 @@ export function sendBatch(port: Port, list: readonly Uint8Array[]): number {
  * they fit in one buffer and the ring has room, storing head and cur once.
  * Returns the index of the first packet not copied. Does not allocate.
  */
-function putRun(port: Port, list: readonly Uint8Array[], from: number): number {
+function putRun(port: Port, list: readonly Uint8Array[], from: number, end: number): number {
   const k = port.txKrings[port.txRr]!;
   const { region } = port;
   const i32 = region.i32;
@@ -84,7 +94,6 @@ function putRun(port: Port, list: readonly Uint8Array[], from: number): number {
   let room = i32[b + RING_TAIL_I32]! - head;
   if (room < 0) room += n;
   let i = from;
-  const end = list.length;
   while (i < end && room > 0) {
     const bytes = list[i]!;
     const len = bytes.length;
@@ -191,22 +200,17 @@ function readyRx(port: Port, sync: boolean): Kring | null {
 /** The packet at cur of `k`, from validated values; moves cur past it. */
 function take(port: Port, k: Kring): Uint8Array {
   const { region } = port;
-  const u32 = region.u32;
   const i32 = region.i32;
   const n = k.n;
   const bufSize = region.bufSize;
   const vlf = k.vLenFlags;
   const offMask = k.offMask;
-  // The buffer: the one the sender validated (shadow); in 'ring' mode the slot is trusted.
-  const col = k.checks === 'ring' ? k.bufs : k.shadow;
-  const bufCount = region.bufCount;
+  const vbuf = k.vBuf;
   let cur = i32[k.b + RING_CUR_I32]!;
   const lf0 = vlf[cur]!;
   let out: Uint8Array;
   if ((lf0 & MOREFRAG_HI) === 0) {
-    const bi = u32[col + cur]!;
-    const off =
-      region.bufBase + (bi < bufCount ? bi : 0) * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+    const off = region.bufBase + vbuf[cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
     out = region.u8.subarray(off, off + (lf0 & SLOT_LEN_MAX));
     cur = cur + 1 === n ? 0 : cur + 1;
   } else {
@@ -224,9 +228,7 @@ function take(port: Port, k: Kring): Uint8Array {
     let at = 0;
     for (;;) {
       const lf = vlf[cur]!;
-      const bi = u32[col + cur]!;
-      const off =
-        region.bufBase + (bi < bufCount ? bi : 0) * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+      const off = region.bufBase + vbuf[cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
       out.set(region.u8.subarray(off, off + (lf & SLOT_LEN_MAX)), at);
       at += lf & SLOT_LEN_MAX;
       const done = cur === last;
@@ -268,14 +270,12 @@ export function recvBatch(port: Port, max = 512, into?: Uint8Array[]): Uint8Arra
 function takeRun(port: Port, k: Kring, out: Uint8Array[], max: number): void {
   const { region } = port;
   const i32 = region.i32;
-  const u32 = region.u32;
   const u8 = region.u8;
   const n = k.n;
   const b = k.b;
   const tail = k.hwtail;
   const vlf = k.vLenFlags;
-  const col = k.checks === 'ring' ? k.bufs : k.shadow;
-  const bufCount = region.bufCount;
+  const vbuf = k.vBuf;
   const bufSize = region.bufSize;
   const base = region.bufBase;
   const offMask = k.offMask;
@@ -289,15 +289,14 @@ function takeRun(port: Port, k: Kring, out: Uint8Array[], max: number): void {
       cur = i32[b + RING_CUR_I32]!;
       continue;
     }
-    const bi = u32[col + cur]!;
-    const off = base + (bi < bufCount ? bi : 0) * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
+    const off = base + vbuf[cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
     out.push(u8.subarray(off, off + (lf & SLOT_LEN_MAX)));
     cur = cur + 1 === n ? 0 : cur + 1;
   }
   i32[b + RING_CUR_I32] = cur;
 }
 
-export function release(port: Port): void {
+export function giveBack(port: Port): void {
   port.live();
   releaseAll(port);
   port.rxsync();
@@ -314,7 +313,7 @@ export function batches(port: Port, max: number): AsyncIterableIterator<Uint8Arr
   let finished = false;
   const finish = (): IteratorResult<Uint8Array[]> => {
     finished = true;
-    if (!port.isClosed) release(port);
+    if (!port.isClosed) giveBack(port);
     return { value: undefined, done: true };
   };
   const it: AsyncIterableIterator<Uint8Array[]> = {
@@ -352,7 +351,7 @@ export function packets(port: Port, max = 512): AsyncIterableIterator<Uint8Array
   let finished = false;
   const finish = (): IteratorResult<Uint8Array> => {
     finished = true;
-    if (!port.isClosed) release(port);
+    if (!port.isClosed) giveBack(port);
     return { value: undefined, done: true };
   };
   const slow = async (): Promise<IteratorResult<Uint8Array>> => {
@@ -409,7 +408,7 @@ export function readable(port: Port): ReadableStream<Uint8Array> {
           if (port.peerClosed) {
             recvBatch(port, 512, buf);
             if (buf.length === 0) {
-              release(port);
+              giveBack(port);
               ctrl.close();
             } else for (let i = 0; i < buf.length; i++) ctrl.enqueue(buf[i]!.slice());
             return;

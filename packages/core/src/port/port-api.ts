@@ -1,4 +1,5 @@
 /** Public types and constants of ports, shared by every port kind. */
+import { OptionError } from '../errors.js';
 import type { ChecksMode } from './kring.js';
 
 /** poll() event bits, as in poll(2). */
@@ -50,4 +51,21 @@ export interface DestroyReport {
   rings: number;
   /** Buffers that could not be freed (already free, or an invalid index), each also counted by the pool. */
   problems: number;
+}
+
+/**
+ * Checks the options every port kind takes at open (spin and checks; a kind
+ * checks extraBufs against its region). Throws OptionError naming the option.
+ */
+export function checkOpenOptions(opts: unknown): OpenOptions {
+  if (opts === null || typeof opts !== 'object') throw new OptionError('opts', 'an object', opts);
+  const o = opts as OpenOptions;
+  if (o.checks !== undefined && o.checks !== 'slots' && o.checks !== 'ring')
+    throw new OptionError('checks', "'slots' or 'ring'", o.checks);
+  if (
+    o.spin !== undefined &&
+    (typeof o.spin !== 'number' || !Number.isInteger(o.spin) || o.spin < 0 || o.spin > 1e7)
+  )
+    throw new OptionError('spin', 'an integer from 0 to 10000000', o.spin);
+  return o;
 }

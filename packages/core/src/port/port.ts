@@ -25,6 +25,7 @@ import {
   POLLHUP,
   POLLIN,
   POLLOUT,
+  checkOpenOptions,
   type DestroyReport,
   type PortDescriptor,
 } from './port-api.js';
@@ -49,7 +50,7 @@ export interface PortSync {
   /** True while the other side is open. */
   peerOpen(): boolean;
   /** Closes this open of the port; returns the destroy report if the port's rings went back. */
-  close(): { destroyed: DestroyReport | null; error: Error | null };
+  close(): DestroyReport | null;
 }
 
 export interface PortInit {
@@ -88,10 +89,7 @@ export class Port {
   rxRr = 0;
 
   constructor(init: PortInit) {
-    const spin = init.spin ?? POLL_SPIN;
-    if (typeof spin !== 'number' || !Number.isInteger(spin) || spin < 0 || spin > 1e7)
-      throw new OptionError('spin', 'an integer from 0 to 10000000', spin);
-    this.spin = spin;
+    this.spin = checkOpenOptions({ spin: init.spin ?? POLL_SPIN }).spin!;
     this.region = init.region;
     this.name = init.name;
     this.ifIdx = init.ifIdx;
@@ -205,13 +203,14 @@ export class Port {
    * side closed (POLLHUP), a sync failed (POLLERR, see `lastError`), or the
    * timeout (returns 0). Runs the syncs itself. Spins briefly, then
    * announces itself, re-checks and sleeps on the doorbell. Reads the clock
-   * only when it is about to sleep. Does not allocate.
+   * only when it is about to sleep; a timeout of 0 checks once and returns.
+   * Does not allocate.
    */
   poll(events: number, timeoutMs = Infinity): number {
     let deadline = -1;
     for (;;) {
       let rev = this.check(events);
-      if (rev !== 0) return rev;
+      if (rev !== 0 || timeoutMs <= 0) return rev;
       let spun = false;
       for (let s = this.spin; s > 0; s--) {
         if (this.peek(events)) {
@@ -316,12 +315,13 @@ export class Port {
   }
 
   /**
-   * Copies as many packets of `list` as fit, in order, and publishes them
-   * with one sync. Returns how many were accepted. Throws OptionError,
+   * Copies as many packets of `list[from .. from + count)` as fit, in order,
+   * and publishes them with one sync. Returns how many were accepted (the
+   * rest can be sent later from `from + accepted`). Throws OptionError,
    * sending none, if any packet can never fit. Does not allocate.
    */
-  sendBatch(list: readonly Uint8Array[]): number {
-    return io.sendBatch(this, list);
+  sendBatch(list: readonly Uint8Array[], from = 0, count = list.length - from): number {
+    return io.sendBatch(this, list, from, count);
   }
 
   /** Largest packet send() can take: min(64, slots - 1) buffers. */
@@ -348,9 +348,9 @@ export class Port {
     return io.recvBatch(this, max, into);
   }
 
-  /** Gives every packet received so far back to the sender now. */
-  release(): void {
-    io.release(this);
+  /** Gives every packet received so far back to the sender now (an rxsync after recv / recvBatch). */
+  giveBack(): void {
+    io.giveBack(this);
   }
 
   /** Sends what was written with the low-level API (a txsync). */
@@ -393,9 +393,7 @@ export class Port {
   close(): DestroyReport | null {
     if (this.closed) return null;
     this.closed = true;
-    const r = this.sync.close();
-    if (r.error !== null) this.lastError = r.error;
-    return r.destroyed;
+    return this.sync.close();
   }
 
   get isClosed(): boolean {
