@@ -3,6 +3,7 @@
  * a run and its result. The cases themselves come from the registered
  * transports (cases.ts).
  */
+import type { ChecksMode } from '@pktfabric/core';
 import type { CaseName } from './cases.js';
 
 /**
@@ -14,6 +15,15 @@ import type { CaseName } from './cases.js';
  *   the receiver copies it out into a buffer of its own (`Uint8Array.set`).
  */
 export type Work = 'index' | '64b-rw' | '1500b-copy';
+
+/**
+ * The checks a port-based case opens its ends with (core's `checks` open
+ * option): `'slots'` validates every slot a user or the peer changed (the
+ * default), `'ring'` is netmap's trust model (head / cur / tail and the
+ * peer's tail checked, unflagged slots trusted). Null for cases without
+ * ports (the hand ring, the message baselines).
+ */
+export type CaseMode = ChecksMode | null;
 
 export interface CaseOptions {
   /**

@@ -16,7 +16,7 @@ function post(msg: WorkerMessage): void {
 }
 
 async function run(init: WorkerInit): Promise<SideResult> {
-  const { work } = CASES[init.caseName];
+  const { work, mode } = CASES[init.caseName];
   const transport = transportOf(init.caseName);
   const control = new Control(init.control);
   let ready = false;
@@ -24,6 +24,7 @@ async function run(init: WorkerInit): Promise<SideResult> {
     caseName: init.caseName,
     role: init.role,
     work,
+    mode,
     burst: init.burst,
     control,
     data: init.data,

@@ -3,7 +3,7 @@
  * (transports/registry.ts): their names, what each does, and the two
  * reference cases the ratio columns divide by.
  */
-import type { Work } from './api.js';
+import type { CaseMode, Work } from './api.js';
 import { WORK_BYTES } from './packet-work.js';
 import type { Family, Transport } from './transport.js';
 import { TRANSPORTS } from './transports/registry.js';
@@ -18,6 +18,8 @@ export interface CaseInfo {
   /** The transport's name. */
   transport: string;
   work: Work;
+  /** The checks mode its ports are opened with; null for cases without ports. */
+  mode: CaseMode;
   /** Bytes per packet (len). The index cases declare 60 bytes and touch none. */
   packetSize: number;
   /** The hand-ring case doing the same per-packet work, or null if there is none. */
@@ -57,6 +59,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = Object.fromEntries(
       {
         transport: t.name,
         work: c.work,
+        mode: c.mode ?? null,
         packetSize: WORK_BYTES[c.work],
         handRing: handRingFor(c.work),
       },

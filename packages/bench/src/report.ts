@@ -34,11 +34,16 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** The final table: medians, every run, ratios to the matching hand ring and to postMessage, notify calls. */
+/**
+ * The final table: the checks mode of each case's ports (slots, ring, or -
+ * without ports), medians, every run, ratios to the matching hand ring and
+ * to postMessage, notify calls.
+ */
 export function formatSummary(rows: readonly CaseSummary[]): string {
   return textTable(
     [
       'case',
+      'checks',
       'bytes',
       'median Mpps',
       'runs (Mpps)',
@@ -48,6 +53,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
     ],
     rows.map((r) => [
       r.case,
+      r.mode ?? '-',
       String(r.packetSize),
       r.medianPps > 0 ? formatMpps(r.medianPps) : 'FAILED',
       r.runsPps.map(formatMpps).join(' '),

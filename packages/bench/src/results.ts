@@ -1,9 +1,9 @@
 /**
  * bench-results.json: the machine-readable record of one bench run, kept in
  * the same shape over time so runs can be compared:
- * `{ "date", "node", "cpus", "rows": [ { "case", "packetSize", "medianPps",
- * "runsPps", ... } ] }`. Rows may carry extra fields (ratios, notify calls,
- * errors); the top level carries exactly these four.
+ * `{ "date", "node", "cpus", "rows": [ { "case", "mode", "packetSize",
+ * "medianPps", "runsPps", ... } ] }`. Rows may carry extra fields (ratios,
+ * notify calls, errors); the top level carries exactly these four.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,6 +16,12 @@ export const RESULTS_SVG = 'bench-results.svg';
 
 export interface ResultRow {
   case: string;
+  /**
+   * The checks mode the case's ports are opened with: 'slots' (every slot
+   * validated; the pipe cases but pipe-index-ring), 'ring' (netmap's trust
+   * model), or null for cases without ports.
+   */
+  mode: 'slots' | 'ring' | null;
   /** Bytes per packet. */
   packetSize: number;
   /** Median of runsPps, packets per second, rounded; 0 when every run failed. */
@@ -53,6 +59,7 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
     cpus: cpus().length,
     rows: rows.map((r) => ({
       case: r.case,
+      mode: r.mode,
       packetSize: r.packetSize,
       medianPps: Math.round(r.medianPps),
       runsPps: r.runsPps.map((p) => Math.round(p)),

@@ -5,7 +5,7 @@
  * to postMessage, notify calls per million packets. A failed run is recorded
  * and the suite goes on.
  */
-import type { CaseOptions, CaseRun } from './api.js';
+import type { CaseMode, CaseOptions, CaseRun } from './api.js';
 import { CASES, POSTMESSAGE_CASE, type CaseName } from './cases.js';
 import { runCase } from './worker-pair.js';
 
@@ -33,6 +33,8 @@ export interface Progress {
 
 export interface CaseSummary {
   case: CaseName;
+  /** The checks mode of its ports ('slots' or 'ring'); null for cases without ports. */
+  mode: CaseMode;
   packetSize: number;
   /** pps of every successful run, in run order. */
   runsPps: number[];
@@ -104,6 +106,7 @@ export function summarize(
     const kicks = rs.map((r) => r.kicksPerMillion).filter((k): k is number => k !== null);
     return {
       case: c,
+      mode: CASES[c].mode,
       packetSize: CASES[c].packetSize,
       runsPps: rs.map((r) => r.pps),
       medianPps: medians.get(c)!,

@@ -26,7 +26,7 @@
  * engine fails a run whose sender and receiver checksums differ.
  */
 import type { TransferListItem, Worker } from 'node:worker_threads';
-import type { Work } from './api.js';
+import type { CaseMode, Work } from './api.js';
 import type { Control } from './control.js';
 import type { PacketWork } from './packet-work.js';
 import type { Role, SideResult } from './protocol.js';
@@ -35,6 +35,11 @@ import type { Role, SideResult } from './protocol.js';
 export interface TransportCase<N extends string = string> {
   readonly name: N;
   readonly work: Work;
+  /**
+   * The checks mode its ports are opened with (`'slots'` or `'ring'`), for
+   * transports that open core ports; omitted (null in the report) otherwise.
+   */
+  readonly mode?: Exclude<CaseMode, null>;
 }
 
 /** The legend entry and colour of a transport's bars in the chart; transports of one family share one. */
@@ -48,6 +53,8 @@ export interface Family {
 export interface SetupContext {
   readonly caseName: string;
   readonly work: Work;
+  /** The case's checks mode (TransportCase.mode), null when it declares none. */
+  readonly mode: CaseMode;
   /** Slots per ring, a power of two (CaseOptions.slots). */
   readonly slots: number;
   /** Packets per batch (CaseOptions.burst). */
@@ -79,6 +86,8 @@ export interface SideContext<D> {
   readonly caseName: string;
   readonly role: Role;
   readonly work: Work;
+  /** The case's checks mode (TransportCase.mode), null when it declares none. */
+  readonly mode: CaseMode;
   readonly burst: number;
   /** The control block: `stopped()`, `markSenderDone`, `sentTotal()`, ... (control.ts). */
   readonly control: Control;

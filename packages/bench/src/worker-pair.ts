@@ -152,6 +152,7 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
   const shared = await transportOf(caseName).setup({
     caseName,
     work: CASES[caseName].work,
+    mode: CASES[caseName].mode,
     slots: r.slots,
     burst: r.burst,
   });

@@ -18,22 +18,23 @@ const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
 
 const CASES = [
-  ['pipe-index', 60],
-  ['pipe-64b-rw', 64],
-  ['pipe-1500b-copy', 1500],
-  ['postmessage-64b', 64],
-  ['postmessage-batch-64b', 64],
-  ['messagechannel-transfer-64b', 64],
-  ['handring-index', 60],
-  ['handring-64b-rw', 64],
-  ['handring-1500b-copy', 1500],
+  ['pipe-index', 60, 'slots'],
+  ['pipe-index-ring', 60, 'ring'],
+  ['pipe-64b-rw', 64, 'slots'],
+  ['pipe-1500b-copy', 1500, 'slots'],
+  ['postmessage-64b', 64, null],
+  ['postmessage-batch-64b', 64, null],
+  ['messagechannel-transfer-64b', 64, null],
+  ['handring-index', 60, null],
+  ['handring-64b-rw', 64, null],
+  ['handring-1500b-copy', 1500, null],
 ] as const;
 
 const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench (quick smoke run)', () => {
-  it('writes all 9 rows, the JSON shape and a 9-bar SVG', async () => {
+  it(`writes all ${CASES.length} rows, the JSON shape and a ${CASES.length}-bar SVG`, async () => {
     expect(existsSync(MAIN), `${MAIN} is missing: build first (npm run build)`).toBe(true);
     const { stdout } = await run(
       process.execPath,
@@ -55,7 +56,9 @@ describe('npm run bench (quick smoke run)', () => {
     expect(new Date(json.date as string).toISOString()).toBe(json.date);
     expect(Number.isInteger(json.cpus) && (json.cpus as number) > 0).toBe(true);
     const rows = json.rows as Record<string, unknown>[];
-    expect(rows.map((r) => [r.case, r.packetSize])).toEqual(CASES.map(([c, s]) => [c, s]));
+    expect(rows.map((r) => [r.case, r.packetSize, r.mode])).toEqual(
+      CASES.map(([c, s, m]) => [c, s, m]),
+    );
     for (const r of rows) {
       expect(r.medianPps, String(r.case)).toBeGreaterThan(0);
       expect(r.runsPps).toEqual([r.medianPps]);
@@ -74,9 +77,9 @@ describe('npm run bench (quick smoke run)', () => {
       expect(start, cls).toBeGreaterThan(0);
       return svg.slice(start, svg.indexOf('</g>', start));
     };
-    expect(group('mark-rect role-mark bars').match(/<path /g)).toHaveLength(9);
+    expect(group('mark-rect role-mark bars').match(/<path /g)).toHaveLength(CASES.length);
     const labels = group('mark-text role-mark labels').match(/<text[^>]*>[^<]*Mpps<\/text>/g);
-    expect(labels).toHaveLength(9);
+    expect(labels).toHaveLength(CASES.length);
     for (const [name] of CASES) expect(svg).toContain(`>${name}</text>`);
   }, 60_000);
 });

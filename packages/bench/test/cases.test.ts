@@ -1,7 +1,8 @@
 /**
  * The case table the registered transports make up: every case name, its
- * order, work, packet size and reference cases stay as bench-results.json
- * has always had them; names are unique; every case's transport is found.
+ * order, work, checks mode, packet size and reference cases stay as
+ * bench-results.json has always had them (cases are added, never renamed);
+ * names are unique; every case's transport is found.
  * No workers.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,34 +18,64 @@ import {
 } from '../src/index.js';
 
 describe('bench cases', () => {
-  it('are the nine cases, in report order, with their work, size and hand ring', () => {
+  it('are the ten cases, in report order, with their work, checks mode, size and hand ring', () => {
     expect(ALL_CASES.map((c) => [c, CASES[c]])).toEqual([
       [
         'pipe-index',
-        { transport: 'pipe', work: 'index', packetSize: 60, handRing: 'handring-index' },
+        {
+          transport: 'pipe',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: 'handring-index',
+        },
+      ],
+      [
+        'pipe-index-ring',
+        {
+          transport: 'pipe',
+          work: 'index',
+          mode: 'ring',
+          packetSize: 60,
+          handRing: 'handring-index',
+        },
       ],
       [
         'pipe-64b-rw',
-        { transport: 'pipe', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
+        {
+          transport: 'pipe',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+        },
       ],
       [
         'pipe-1500b-copy',
         {
           transport: 'pipe',
           work: '1500b-copy',
+          mode: 'slots',
           packetSize: 1500,
           handRing: 'handring-1500b-copy',
         },
       ],
       [
         'postmessage-64b',
-        { transport: 'postmessage', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
+        {
+          transport: 'postmessage',
+          work: '64b-rw',
+          mode: null,
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+        },
       ],
       [
         'postmessage-batch-64b',
         {
           transport: 'postmessage-batch',
           work: '64b-rw',
+          mode: null,
           packetSize: 64,
           handRing: 'handring-64b-rw',
         },
@@ -54,23 +85,37 @@ describe('bench cases', () => {
         {
           transport: 'messagechannel-transfer',
           work: '64b-rw',
+          mode: null,
           packetSize: 64,
           handRing: 'handring-64b-rw',
         },
       ],
       [
         'handring-index',
-        { transport: 'handring', work: 'index', packetSize: 60, handRing: 'handring-index' },
+        {
+          transport: 'handring',
+          work: 'index',
+          mode: null,
+          packetSize: 60,
+          handRing: 'handring-index',
+        },
       ],
       [
         'handring-64b-rw',
-        { transport: 'handring', work: '64b-rw', packetSize: 64, handRing: 'handring-64b-rw' },
+        {
+          transport: 'handring',
+          work: '64b-rw',
+          mode: null,
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+        },
       ],
       [
         'handring-1500b-copy',
         {
           transport: 'handring',
           work: '1500b-copy',
+          mode: null,
           packetSize: 1500,
           handRing: 'handring-1500b-copy',
         },

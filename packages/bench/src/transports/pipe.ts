@@ -1,6 +1,6 @@
 /**
- * The pipe transport (cases pipe-index, pipe-64b-rw, pipe-1500b-copy): a
- * region with one pipe, a sender on its master end (`pipe{1`) and a receiver
+ * The pipe transport (cases pipe-index, pipe-index-ring, pipe-64b-rw,
+ * pipe-1500b-copy): a region with one pipe, a sender on its master end (`pipe{1`) and a receiver
  * on its slave end (`pipe}1`), used the netmap way. The sender fills up
  * to `burst` slots of [head, tail) with plain stores, moves head and cur, and
  * calls txsync once per batch (one Atomics.store publishes the batch; the
@@ -13,67 +13,92 @@
  * Notify calls are the endpoints' `kicks` (wake-ups of that end by its peer).
  * No allocation per packet or per batch.
  *
+ * Both ends are opened with the case's checks mode: `'slots'` (core's
+ * default: every slot a user or the peer changed is validated) for every
+ * case but pipe-index-ring, which opens both with `'ring'` (netmap's trust
+ * model) and is otherwise pipe-index.
+ *
  * Both workers are watched (watchWorker), so a side that dies wakes the other
  * with POLLHUP; after a successful run the pipe is destroyed and every buffer
  * must be back in the pool.
  */
-import { attachRegion, createRegion, DEFAULT_BUF_COUNT, ringBytes } from '@pktfabric/core';
+import {
+  attachRegion,
+  createRegion,
+  DEFAULT_BUF_COUNT,
+  ringBytes,
+  type ChecksMode,
+} from '@pktfabric/core';
 import { createPipe, openPort, POLLHUP, POLLIN, POLLOUT, watchWorker } from '@pktfabric/pipes';
 import { DEFAULT_SLOTS } from '../api.js';
 import { CONTROL_POLL_MS, MeasureWindow } from '../control.js';
 import { BenchCaseError } from '../errors.js';
 import type { SideResult } from '../protocol.js';
-import { defineTransport, type Shared, type SideContext } from '../transport.js';
+import { defineTransport, type SetupContext, type Shared, type SideContext } from '../transport.js';
 
 const LEN_MASK = 0xffff;
 /** The pipe every pipe case uses: `pipe{1` sends, `pipe}1` receives. */
 const PIPE_ID = 1;
 
-/** What each side gets: the region and the name of the end it opens (`pipe{N` or `pipe}N`). */
+/**
+ * What each side gets: the region, the name of the end it opens (`pipe{N` or
+ * `pipe}N`) and the checks mode to open it with.
+ */
 export interface PipeSide {
   sab: SharedArrayBuffer;
   portName: string;
+  checks: ChecksMode;
 }
 
 export const pipeTransport = defineTransport({
   name: 'pipe',
   family: { label: 'pktfabric pipe', color: '#1f77b4' },
   cases: [
-    { name: 'pipe-index', work: 'index' },
-    { name: 'pipe-64b-rw', work: '64b-rw' },
-    { name: 'pipe-1500b-copy', work: '1500b-copy' },
+    { name: 'pipe-index', work: 'index', mode: 'slots' },
+    { name: 'pipe-index-ring', work: 'index', mode: 'ring' },
+    { name: 'pipe-64b-rw', work: '64b-rw', mode: 'slots' },
+    { name: 'pipe-1500b-copy', work: '1500b-copy', mode: 'slots' },
   ],
-  setup({ caseName, slots }): Shared<PipeSide> {
-    const region = createRegion({
-      bufCount: Math.max(DEFAULT_BUF_COUNT, 4 * slots + 64),
-      ...(slots > DEFAULT_SLOTS ? { ringSize: ringBytes(slots) } : {}),
-    });
-    const pipe = createPipe(region, { id: PIPE_ID, slots });
-    return {
-      sender: { data: { sab: region.sab, portName: pipe.master } },
-      receiver: { data: { sab: region.sab, portName: pipe.slave } },
-      started(workers) {
-        // A worker that dies holding its end closes it, so the survivor sees POLLHUP.
-        watchWorker(region, workers.sender);
-        watchWorker(region, workers.receiver);
-      },
-      release(ok) {
-        if (!ok) return;
-        // Drops the creator's reference to the pipe (destroying it) and checks
-        // that every buffer went back to the pool.
-        pipe.release();
-        const buf = region.pools().find((p) => p.name === 'buf')!;
-        if (buf.free !== buf.objTotal - buf.reserved)
-          throw new BenchCaseError(
-            caseName,
-            'integrity',
-            `after the pipe was destroyed ${buf.free} of ${buf.objTotal - buf.reserved} buffers are free`,
-          );
-      },
-    };
-  },
+  setup: setupPipe,
   run: (ctx) => (ctx.role === 'sender' ? pipeSend(ctx) : pipeRecv(ctx)),
 });
+
+/**
+ * Main thread, once per run of a pipe case (also used by the easy-layer
+ * transport, pipe-easy.ts): a region with one pipe of `slots` slots, both
+ * workers watched, and after a successful run the pipe destroyed and every
+ * buffer checked back in the pool.
+ */
+export function setupPipe({ caseName, mode, slots }: SetupContext): Shared<PipeSide> {
+  const region = createRegion({
+    bufCount: Math.max(DEFAULT_BUF_COUNT, 4 * slots + 64),
+    ...(slots > DEFAULT_SLOTS ? { ringSize: ringBytes(slots) } : {}),
+  });
+  const pipe = createPipe(region, { id: PIPE_ID, slots });
+  const checks = mode ?? 'slots';
+  return {
+    sender: { data: { sab: region.sab, portName: pipe.master, checks } },
+    receiver: { data: { sab: region.sab, portName: pipe.slave, checks } },
+    started(workers) {
+      // A worker that dies holding its end closes it, so the survivor sees POLLHUP.
+      watchWorker(region, workers.sender);
+      watchWorker(region, workers.receiver);
+    },
+    release(ok) {
+      if (!ok) return;
+      // Drops the creator's reference to the pipe (destroying it) and checks
+      // that every buffer went back to the pool.
+      pipe.release();
+      const buf = region.pools().find((p) => p.name === 'buf')!;
+      if (buf.free !== buf.objTotal - buf.reserved)
+        throw new BenchCaseError(
+          caseName,
+          'integrity',
+          `after the pipe was destroyed ${buf.free} of ${buf.objTotal - buf.reserved} buffers are free`,
+        );
+    },
+  };
+}
 
 /**
  * Opens its end in the region, calls `ready` (which blocks until the run
@@ -81,9 +106,9 @@ export const pipeTransport = defineTransport({
  */
 export function pipeSend(ctx: SideContext<PipeSide>): SideResult {
   const { control, burst } = ctx;
-  const { sab, portName } = ctx.data;
+  const { sab, portName, checks } = ctx.data;
   const region = attachRegion(sab);
-  const ep = openPort(region, portName);
+  const ep = openPort(region, portName, { checks });
   try {
     ctx.ready();
     const work = ctx.makeWork(region.u8);
@@ -142,9 +167,9 @@ export function pipeSend(ctx: SideContext<PipeSide>): SideResult {
  */
 export function pipeRecv(ctx: SideContext<PipeSide>): SideResult {
   const { control, burst } = ctx;
-  const { sab, portName } = ctx.data;
+  const { sab, portName, checks } = ctx.data;
   const region = attachRegion(sab);
-  const ep = openPort(region, portName);
+  const ep = openPort(region, portName, { checks });
   try {
     ctx.ready();
     const work = ctx.makeWork(region.u8);
