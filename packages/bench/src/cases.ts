@@ -24,6 +24,8 @@ export interface CaseInfo {
   packetSize: number;
   /** The hand-ring case doing the same per-packet work, or null if there is none. */
   handRing: CaseName | null;
+  /** The case doing the same through a lower-level API (TransportCase.lowLevel), or null. */
+  lowLevel: CaseName | null;
 }
 
 /** The transport every "vs hand ring" ratio divides by (the case with the same work). */
@@ -46,6 +48,13 @@ for (const t of transports) {
   }
 }
 
+for (const t of transports) {
+  for (const c of t.cases) {
+    if (c.lowLevel !== undefined && !byCase.has(c.lowLevel))
+      throw new Error(`bench: case ${c.name} names an unknown low-level case ${c.lowLevel}`);
+  }
+}
+
 function handRingFor(work: Work): CaseName | null {
   const hr = transports.find((t) => t.name === HAND_RING_TRANSPORT);
   return hr?.cases.find((c) => c.work === work)?.name ?? null;
@@ -62,6 +71,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = Object.fromEntries(
         mode: c.mode ?? null,
         packetSize: WORK_BYTES[c.work],
         handRing: handRingFor(c.work),
+        lowLevel: (c.lowLevel ?? null) as CaseName | null,
       },
     ]),
   ),

@@ -1,6 +1,7 @@
 /**
  * The throughput bench (`npm run bench` at the repository root): every case
- * between two workers in one run (pktfabric pipes, the hand-written SAB ring,
+ * between two workers in one run (pktfabric pipes through their ring API and
+ * through the port's easy layer, the hand-written SAB ring,
  * postMessage per packet, postMessage of a batch, MessageChannel transfer),
  * several runs each, medians and ratios; progress lines while it runs, a
  * table at the end, bench-results.json and bench-results.svg at the root.
@@ -121,7 +122,9 @@ console.log(
   '\nchecks: how the pipe ends were opened (slots: every slot validated, the default;' +
     " ring: netmap's trust model; -: no ports)." +
     '\nvs hand ring: median over the hand-written SAB ring doing the same per-packet work' +
-    ' (index, 64 B write+read, 1500 B copy); vs postMessage: median over postmessage-64b.',
+    ' (index, 64 B write+read, 1500 B copy); vs postMessage: median over postmessage-64b;' +
+    ' vs low-level: an easy-layer pipe case (sendBatch / recvBatch, batches(), for await,' +
+    ' readable()) over pipe-64b-rw, the same work on the ring API.',
 );
 const targets = formatTargets(rows);
 if (targets !== '') console.log(`\n${targets}`);

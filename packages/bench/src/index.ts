@@ -9,6 +9,7 @@ export * from './report.js';
 export * from './packet-work.js';
 export * from './transports/hand-ring.js';
 export * from './transports/pipe.js';
+export * from './transports/pipe-easy.js';
 export * from './transports/message-channel.js';
 export * from './transports/postmessage.js';
 export * from './transports/postmessage-batch.js';

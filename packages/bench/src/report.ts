@@ -1,5 +1,5 @@
 /** Text output of the bench: progress lines and the final table. Allocates; not for hot paths. */
-import type { CaseName } from './cases.js';
+import { CASES, type CaseName } from './cases.js';
 import type { Progress, CaseSummary } from './suite.js';
 
 /** Packets per second as Mpps with 2 decimals (3 below 1 Mpps). */
@@ -36,8 +36,9 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 
 /**
  * The final table: the checks mode of each case's ports (slots, ring, or -
- * without ports), medians, every run, ratios to the matching hand ring and
- * to postMessage, notify calls.
+ * without ports), medians, every run, ratios to the matching hand ring, to
+ * postMessage and (easy-layer cases) to the low-level case doing the same,
+ * notify calls.
  */
 export function formatSummary(rows: readonly CaseSummary[]): string {
   return textTable(
@@ -49,6 +50,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       'runs (Mpps)',
       'vs hand ring',
       'vs postMessage',
+      'vs low-level',
       'notify/Mpkt',
     ],
     rows.map((r) => [
@@ -59,6 +61,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       r.runsPps.map(formatMpps).join(' '),
       formatRatio(r.ratioToHandRing),
       formatRatio(r.ratioToPostMessage),
+      formatRatio(r.ratioToLowLevel),
       r.kicksPerMillion === null ? '-' : r.kicksPerMillion.toFixed(1),
     ]),
   );
@@ -78,7 +81,7 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
   if (rw !== undefined && rw.medianPps > 0)
     out.push(`  pipe-64b-rw >= 9 Mpps: ${formatMpps(rw.medianPps)} Mpps`);
   const kicks = rows
-    .filter((r) => r.case.startsWith('pipe-') && r.kicksPerMillion !== null)
+    .filter((r) => CASES[r.case].transport === 'pipe' && r.kicksPerMillion !== null)
     .map((r) => `${r.case} ${r.kicksPerMillion!.toFixed(1)}`);
   if (kicks.length > 0) out.push(`  notify calls <= 20 per million packets: ${kicks.join(', ')}`);
   return out.length === 0 ? '' : ['targets (issue 3, on the project machine):', ...out].join('\n');

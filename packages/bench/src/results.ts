@@ -34,6 +34,11 @@ export interface ResultRow {
   ratioToHandRing: number | null;
   /** medianPps over postmessage-64b's, or null. */
   ratioToPostMessage: number | null;
+  /**
+   * medianPps over the low-level case doing the same (pipe-64b-rw for the
+   * easy-layer pipe cases), or null (other cases, or not measured).
+   */
+  ratioToLowLevel: number | null;
   /** Why runs failed, if any did. */
   errors: string[];
 }
@@ -66,6 +71,7 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
       kicksPerMillion: round3(r.kicksPerMillion),
       ratioToHandRing: round3(r.ratioToHandRing),
       ratioToPostMessage: round3(r.ratioToPostMessage),
+      ratioToLowLevel: round3(r.ratioToLowLevel),
       errors: r.errors,
     })),
   };

@@ -1,8 +1,9 @@
 /**
  * Runs a list of cases several times each, interleaved (run 1 of every case,
  * then run 2, ...) so that a slow drift of the machine touches every case
- * alike, and summarises them: medians, ratios to the matching hand ring and
- * to postMessage, notify calls per million packets. A failed run is recorded
+ * alike, and summarises them: medians, ratios to the matching hand ring, to
+ * postMessage and (easy-layer cases) to the low-level case doing the same,
+ * notify calls per million packets. A failed run is recorded
  * and the suite goes on.
  */
 import type { CaseMode, CaseOptions, CaseRun } from './api.js';
@@ -46,6 +47,12 @@ export interface CaseSummary {
   ratioToHandRing: number | null;
   /** medianPps / postmessage-64b's; null when not measured. */
   ratioToPostMessage: number | null;
+  /**
+   * medianPps / the median of the case doing the same through a lower-level
+   * API (CaseInfo.lowLevel: pipe-64b-rw for the easy-layer cases); null for
+   * cases without one, or when it was not measured.
+   */
+  ratioToLowLevel: number | null;
   /** Messages of the failed runs. */
   errors: string[];
 }
@@ -113,6 +120,7 @@ export function summarize(
       kicksPerMillion: kicks.length > 0 ? median(kicks) : null,
       ratioToHandRing: ratio(c, CASES[c].handRing),
       ratioToPostMessage: ratio(c, POSTMESSAGE_CASE),
+      ratioToLowLevel: ratio(c, CASES[c].lowLevel),
       errors: [...(errors.get(c) ?? [])],
     };
   });

@@ -40,6 +40,12 @@ export interface TransportCase<N extends string = string> {
    * transports that open core ports; omitted (null in the report) otherwise.
    */
   readonly mode?: Exclude<CaseMode, null>;
+  /**
+   * A case (of any transport) doing the same thing through a lower-level
+   * API, e.g. pipe-64b-rw for the easy-layer pipe cases: the report's
+   * "vs low-level" ratio divides by its median. Omitted for most cases.
+   */
+  readonly lowLevel?: string;
 }
 
 /** The legend entry and colour of a transport's bars in the chart; transports of one family share one. */

@@ -1,8 +1,9 @@
 /**
  * Smoke test of the throughput bench: a very short run of the built bench
  * (dist) produces every row, the JSON file in its documented shape, and the
- * SVG chart with one bar and one label per case. It checks that rows exist,
- * not how fast anything is. Also: a run that outlives its hang guard fails
+ * SVG chart with one bar and one label per case, the easy-layer rows with
+ * their ratio to pipe-64b-rw, and a `--cases` subset
+ * runs alone. It checks that rows exist, not how fast anything is. Also: a run that outlives its hang guard fails
  * with BenchCaseError instead of hanging.
  */
 import { execFile } from 'node:child_process';
@@ -22,6 +23,10 @@ const CASES = [
   ['pipe-index-ring', 60, 'ring'],
   ['pipe-64b-rw', 64, 'slots'],
   ['pipe-1500b-copy', 1500, 'slots'],
+  ['pipe-recvbatch-64b', 64, 'slots'],
+  ['pipe-batches-64b', 64, 'slots'],
+  ['pipe-forawait-64b', 64, 'slots'],
+  ['pipe-readable-64b', 64, 'slots'],
   ['postmessage-64b', 64, null],
   ['postmessage-batch-64b', 64, null],
   ['messagechannel-transfer-64b', 64, null],
@@ -29,6 +34,8 @@ const CASES = [
   ['handring-64b-rw', 64, null],
   ['handring-1500b-copy', 1500, null],
 ] as const;
+
+const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];
 
 const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -39,7 +46,7 @@ describe('npm run bench (quick smoke run)', () => {
     const { stdout } = await run(
       process.execPath,
       [MAIN, '--quick', '--runs', '1', '--duration', '0.15', '--out', out],
-      { timeout: 60_000 },
+      { timeout: 90_000 },
     );
 
     // progress: one line per case and run, then the table
@@ -69,6 +76,12 @@ describe('npm run bench (quick smoke run)', () => {
     expect(byCase.get('postmessage-64b')!.ratioToPostMessage).toBe(1);
     expect(byCase.get('pipe-index')!.kicksPerMillion).toEqual(expect.any(Number));
     expect(byCase.get('postmessage-64b')!.kicksPerMillion).toBeNull();
+    // The easy-layer rows: notify counts like the pipe's, a ratio to pipe-64b-rw (only they have one).
+    for (const r of rows) {
+      const easy = EASY.includes(r.case as string);
+      expect(r.ratioToLowLevel, String(r.case)).toEqual(easy ? expect.any(Number) : null);
+      if (easy) expect(r.kicksPerMillion, String(r.case)).toEqual(expect.any(Number));
+    }
 
     const svg = readFileSync(join(out, 'bench-results.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
@@ -81,6 +94,35 @@ describe('npm run bench (quick smoke run)', () => {
     const labels = group('mark-text role-mark labels').match(/<text[^>]*>[^<]*Mpps<\/text>/g);
     expect(labels).toHaveLength(CASES.length);
     for (const [name] of CASES) expect(svg).toContain(`>${name}</text>`);
+  }, 90_000);
+
+  it('runs any subset given with --cases, in the order given', async () => {
+    const sub = mkdtempSync(join(out, 'subset-'));
+    const { stdout } = await run(
+      process.execPath,
+      [
+        MAIN,
+        '--quick',
+        '--runs',
+        '1',
+        '--duration',
+        '0.15',
+        '--out',
+        sub,
+        '--cases',
+        'pipe-forawait-64b,pipe-index-ring,pipe-batches-64b',
+      ],
+      { timeout: 60_000 },
+    );
+    expect(stdout).not.toContain('FAILED');
+    const json = JSON.parse(readFileSync(join(sub, 'bench-results.json'), 'utf8')) as {
+      rows: Record<string, unknown>[];
+    };
+    expect(json.rows.map((r) => [r.case, r.mode, r.ratioToLowLevel])).toEqual([
+      ['pipe-forawait-64b', 'slots', null],
+      ['pipe-index-ring', 'ring', null],
+      ['pipe-batches-64b', 'slots', null],
+    ]);
   }, 60_000);
 });
 

@@ -18,7 +18,7 @@ import {
 } from '../src/index.js';
 
 describe('bench cases', () => {
-  it('are the ten cases, in report order, with their work, checks mode, size and hand ring', () => {
+  it('are the fourteen cases, in report order, with their work, checks mode, size and references', () => {
     expect(ALL_CASES.map((c) => [c, CASES[c]])).toEqual([
       [
         'pipe-index',
@@ -28,6 +28,7 @@ describe('bench cases', () => {
           mode: 'slots',
           packetSize: 60,
           handRing: 'handring-index',
+          lowLevel: null,
         },
       ],
       [
@@ -38,6 +39,7 @@ describe('bench cases', () => {
           mode: 'ring',
           packetSize: 60,
           handRing: 'handring-index',
+          lowLevel: null,
         },
       ],
       [
@@ -48,6 +50,7 @@ describe('bench cases', () => {
           mode: 'slots',
           packetSize: 64,
           handRing: 'handring-64b-rw',
+          lowLevel: null,
         },
       ],
       [
@@ -58,6 +61,51 @@ describe('bench cases', () => {
           mode: 'slots',
           packetSize: 1500,
           handRing: 'handring-1500b-copy',
+          lowLevel: null,
+        },
+      ],
+      [
+        'pipe-recvbatch-64b',
+        {
+          transport: 'pipe-easy',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: 'pipe-64b-rw',
+        },
+      ],
+      [
+        'pipe-batches-64b',
+        {
+          transport: 'pipe-easy',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: 'pipe-64b-rw',
+        },
+      ],
+      [
+        'pipe-forawait-64b',
+        {
+          transport: 'pipe-easy',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: 'pipe-64b-rw',
+        },
+      ],
+      [
+        'pipe-readable-64b',
+        {
+          transport: 'pipe-easy',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: 'pipe-64b-rw',
         },
       ],
       [
@@ -68,6 +116,7 @@ describe('bench cases', () => {
           mode: null,
           packetSize: 64,
           handRing: 'handring-64b-rw',
+          lowLevel: null,
         },
       ],
       [
@@ -78,6 +127,7 @@ describe('bench cases', () => {
           mode: null,
           packetSize: 64,
           handRing: 'handring-64b-rw',
+          lowLevel: null,
         },
       ],
       [
@@ -88,6 +138,7 @@ describe('bench cases', () => {
           mode: null,
           packetSize: 64,
           handRing: 'handring-64b-rw',
+          lowLevel: null,
         },
       ],
       [
@@ -98,6 +149,7 @@ describe('bench cases', () => {
           mode: null,
           packetSize: 60,
           handRing: 'handring-index',
+          lowLevel: null,
         },
       ],
       [
@@ -108,6 +160,7 @@ describe('bench cases', () => {
           mode: null,
           packetSize: 64,
           handRing: 'handring-64b-rw',
+          lowLevel: null,
         },
       ],
       [
@@ -118,6 +171,7 @@ describe('bench cases', () => {
           mode: null,
           packetSize: 1500,
           handRing: 'handring-1500b-copy',
+          lowLevel: null,
         },
       ],
     ]);
@@ -139,6 +193,7 @@ describe('bench cases', () => {
   it('give the chart one family per kind of transport', () => {
     expect(FAMILIES.map((f) => f.label)).toEqual([
       'pktfabric pipe',
+      'pktfabric pipe, easy layer',
       'message passing',
       'hand-written SAB ring',
     ]);

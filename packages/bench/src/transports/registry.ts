@@ -6,12 +6,14 @@
  */
 import { handRingTransport } from './hand-ring.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
+import { pipeEasyTransport } from './pipe-easy.js';
 import { pipeTransport } from './pipe.js';
 import { postMessageBatchTransport } from './postmessage-batch.js';
 import { postMessageTransport } from './postmessage.js';
 
 export const TRANSPORTS = [
   pipeTransport,
+  pipeEasyTransport,
   postMessageTransport,
   postMessageBatchTransport,
   messageChannelTransferTransport,
