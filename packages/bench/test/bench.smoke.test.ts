@@ -2,7 +2,7 @@
  * Smoke test of the throughput bench: a very short run of the built bench
  * (dist) produces every row, the JSON file in its documented shape, and the
  * SVG chart with one bar and one label per case, the easy-layer rows with
- * their ratio to pipe-64b-rw, and a `--cases` subset
+ * their ratio to pipe-64b-rw and their target lines, and a `--cases` subset
  * runs alone. It checks that rows exist, not how fast anything is. Also: a run that outlives its hang guard fails
  * with BenchCaseError instead of hanging.
  */
@@ -82,6 +82,15 @@ describe('npm run bench (quick smoke run)', () => {
       expect(r.ratioToLowLevel, String(r.case)).toEqual(easy ? expect.any(Number) : null);
       if (easy) expect(r.kicksPerMillion, String(r.case)).toEqual(expect.any(Number));
     }
+    expect(stdout).toMatch(/^targets \(easy layer, on the project machine\):$/m);
+    expect(stdout).toMatch(
+      /^ {2}pipe-recvbatch-64b >= 0\.6x pipe-64b-rw: [\d.]+x \((met|missed)\)$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}pipe-batches-64b >= 0\.8x pipe-recvbatch-64b: [\d.]+x \((met|missed)\)$/m,
+    );
+    expect(stdout).toMatch(/^ {2}pipe-forawait-64b >= 4 Mpps: [\d.]+ Mpps \((met|missed)\)$/m);
+    expect(stdout).toMatch(/^ {2}pipe-readable-64b >= 3 Mpps: [\d.]+ Mpps \((met|missed)\)$/m);
 
     const svg = readFileSync(join(out, 'bench-results.svg'), 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
@@ -123,6 +132,10 @@ describe('npm run bench (quick smoke run)', () => {
       ['pipe-index-ring', 'ring', null],
       ['pipe-batches-64b', 'slots', null],
     ]);
+    // A bar whose reference did not run says so instead of guessing.
+    expect(stdout).toContain(
+      'pipe-batches-64b >= 0.8x pipe-recvbatch-64b: - (pipe-recvbatch-64b not measured in this run)',
+    );
   }, 60_000);
 });
 
