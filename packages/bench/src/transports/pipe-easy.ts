@@ -9,12 +9,11 @@
  * Sender (every case): a batch of `burst` 64-byte packets in one buffer of
  * its own, built once. Per batch it writes the 64 payload bytes of every
  * packet it has not yet handed over (16 32-bit stores, `writeRw64` through
- * the side's PacketWork) and calls `sendBatch(list)`, which copies as many
- * as fit into the ring and publishes them with one txsync. When fewer than
- * the whole batch fit, the ring is full: the packets not taken are moved to
- * the front of the list (their views are rotated, no bytes are copied and
- * nothing is rewritten), and the sender blocks in `poll(POLLOUT)`. No
- * allocation per packet or per batch.
+ * the side's PacketWork) and calls `sendBatch(list, from, count)`, which
+ * copies as many as fit into the ring and publishes them with one txsync.
+ * When fewer than the rest of the batch fit, the ring is full: the sender
+ * blocks in `poll(POLLOUT)` and goes on from the first packet not taken
+ * (nothing is rewritten). No allocation per packet or per batch.
  *
  * Receivers, each reading every packet's 64 bytes with 16 32-bit loads and
  * folding the checksum as 64b-rw does:
@@ -84,47 +83,26 @@ export function easySend(ctx: SideContext<PipeSide>): SideResult {
       list.push(mem.subarray(j * RW_BYTES, (j + 1) * RW_BYTES));
       offs[j] = j * RW_BYTES;
     }
-    // Scratch for moving the packets a full ring did not take to the front.
-    const spareList = list.slice();
-    const spareOffs = new Int32Array(burst);
-    const spareSums = new Int32Array(burst);
     ctx.ready();
     let seq = 0;
     let sum = 0;
     let sent = 0;
-    // list[0, written) hold packets written but not taken yet (in order).
-    let written = 0;
+    // list[from, burst) hold packets written but not taken yet (in order).
+    let from = burst;
     while (!control.stopped()) {
-      for (let j = written; j < burst; j++) {
-        sums[j] = work.write(offs[j]!, seq);
-        seq = (seq + 1) | 0;
+      if (from === burst) {
+        for (let j = 0; j < burst; j++) {
+          sums[j] = work.write(offs[j]!, seq);
+          seq = (seq + 1) | 0;
+        }
+        from = 0;
       }
-      const took = port.sendBatch(list);
-      for (let j = 0; j < took; j++) sum = (sum + sums[j]!) | 0;
+      const took = port.sendBatch(list, from, burst - from);
+      for (let j = from; j < from + took; j++) sum = (sum + sums[j]!) | 0;
       sent += took;
-      if (took === burst) {
-        written = 0;
-        continue;
-      }
-      // The ring is full. Rotate list[took, burst) to the front, then wait
-      // for room (sendBatch made the tail the wake-up point).
-      for (let j = 0; j < took; j++) {
-        spareList[j] = list[j]!;
-        spareOffs[j] = offs[j]!;
-        spareSums[j] = sums[j]!;
-      }
-      const left = burst - took;
-      for (let j = 0; j < left; j++) {
-        list[j] = list[took + j]!;
-        offs[j] = offs[took + j]!;
-        sums[j] = sums[took + j]!;
-      }
-      for (let j = 0; j < took; j++) {
-        list[left + j] = spareList[j]!;
-        offs[left + j] = spareOffs[j]!;
-        sums[left + j] = spareSums[j]!;
-      }
-      written = left;
+      from += took;
+      if (from === burst) continue;
+      // The ring is full: wait for room (sendBatch made the tail the wake-up point).
       const ev = port.poll(POLLOUT, CONTROL_POLL_MS);
       if ((ev & POLLHUP) !== 0) throw new Error(`${port.name}: the receiver closed mid-run`);
     }
@@ -227,7 +205,7 @@ function recvBatchLoop(port: Port, ctx: SideContext<PipeSide>, win: MeasureWindo
     received += n;
     win.check(received);
   }
-  port.release();
+  port.giveBack();
   t.sum = sum;
   t.received = received;
 }
