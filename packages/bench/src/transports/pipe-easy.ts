@@ -21,9 +21,10 @@
  *   it comes back empty, a blocking `poll(POLLIN)` (no await);
  * - batches: `for await (const batch of port.batches(burst))`;
  * - forawait: `for await (const pkt of port)`;
- * - readable: a reader of `port.readable()` (`await reader.read()` per
- *   chunk); each chunk is a copy the stream made, read through a
- *   Uint32Array view of it.
+ * - readable: a reader of `port.readableBatches(burst)`, the Web Streams
+ *   path for throughput (`await reader.read()` per chunk; a chunk is an
+ *   array of copies of one batch in one buffer, read through one Uint32Array
+ *   view of that buffer).
  *
  * End of a run: at STOP the sender publishes its total (`markSenderDone`)
  * and closes its end, which wakes the receiver. Closing is the end of the
@@ -37,7 +38,7 @@
 import { attachRegion, type Port } from '@pktfabric/core';
 import { openPort, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
 import { CONTROL_POLL_MS, MeasureWindow } from '../control.js';
-import { readRw64, RW_BYTES, RW_WORDS } from '../packet-work.js';
+import { readRw64, RW_BYTES } from '../packet-work.js';
 import type { SideResult } from '../protocol.js';
 import { defineTransport, type SideContext } from '../transport.js';
 import { setupPipe, type PipeSide } from './pipe.js';
@@ -263,7 +264,12 @@ async function forAwaitLoop(
   t.received = received;
 }
 
-/** A reader loop over port.readable(); chunks are copies, read through a Uint32Array view each. */
+/**
+ * A reader loop over port.readableBatches(burst), the Web Streams receive
+ * path for throughput (one chunk per batch; see the core README for the
+ * per-packet readable()). Chunks are arrays of copies, each read through a
+ * Uint32Array view.
+ */
 async function readableLoop(
   port: Port,
   ctx: SideContext<PipeSide>,
@@ -273,26 +279,22 @@ async function readableLoop(
   const { burst } = ctx;
   ctx.ready();
   // Made after ready: a new stream starts pulling at once.
-  const reader = port.readable().getReader();
+  const reader = port.readableBatches(burst).getReader();
   let sum = 0;
   let received = 0;
-  let untilCheck = burst;
   try {
     for (;;) {
       const r = await reader.read();
       if (r.done) break;
-      const c = r.value;
-      sum =
-        (sum +
-          (c.length === RW_BYTES
-            ? readRw64(new Uint32Array(c.buffer, c.byteOffset, RW_WORDS), 0)
-            : c.length)) |
-        0;
-      received++;
-      if (--untilCheck === 0) {
-        untilCheck = burst;
-        win.check(received);
+      const batch = r.value;
+      // The copies of one batch share one buffer (8-byte aligned): one word view per chunk.
+      const words = batch.length > 0 ? new Uint32Array(batch[0]!.buffer) : null;
+      for (let i = 0; i < batch.length; i++) {
+        const c = batch[i]!;
+        sum = (sum + (c.length === RW_BYTES ? readRw64(words!, c.byteOffset >>> 2) : c.length)) | 0;
       }
+      received += batch.length;
+      win.check(received);
     }
   } finally {
     reader.releaseLock();

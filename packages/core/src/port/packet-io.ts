@@ -421,6 +421,57 @@ export function readable(port: Port): ReadableStream<Uint8Array> {
   );
 }
 
+/**
+ * A ReadableStream of batches: each chunk is an array of copies of the
+ * packets one recvBatch took (at most `max`), all in one new ArrayBuffer
+ * (each packet at an 8-byte aligned offset), so a batch costs one buffer
+ * allocation, not one per packet. Web Streams cost about a microsecond per
+ * chunk in Node, so a stream of single packets tops out near 3 Mpps; a chunk
+ * per batch moves the same packets several times faster. Closes when the
+ * other side has closed and all was read.
+ */
+export function readableBatches(port: Port, max = 512): ReadableStream<Uint8Array[]> {
+  if (!Number.isInteger(max) || max < 1) throw new OptionError('max', 'an integer >= 1', max);
+  const buf: Uint8Array[] = [];
+  const copies = (): Uint8Array[] => {
+    let bytes = 0;
+    for (let i = 0; i < buf.length; i++) bytes += (buf[i]!.length + 7) & ~7;
+    const mem = new Uint8Array(bytes);
+    const out = new Array<Uint8Array>(buf.length);
+    let at = 0;
+    for (let i = 0; i < buf.length; i++) {
+      const p = buf[i]!;
+      mem.set(p, at);
+      out[i] = mem.subarray(at, at + p.length);
+      at += (p.length + 7) & ~7;
+    }
+    return out;
+  };
+  return new ReadableStream<Uint8Array[]>(
+    {
+      pull: async (ctrl) => {
+        for (;;) {
+          recvBatch(port, max, buf);
+          if (buf.length > 0) {
+            ctrl.enqueue(copies());
+            return;
+          }
+          if (port.peerClosed) {
+            recvBatch(port, max, buf);
+            if (buf.length === 0) {
+              giveBack(port);
+              ctrl.close();
+            } else ctrl.enqueue(copies());
+            return;
+          }
+          await waitIn(port);
+        }
+      },
+    },
+    { highWaterMark: 4 },
+  );
+}
+
 /** A WritableStream: each chunk is one packet; a full ring holds the writer back. Errors with PeerClosedError if the other side closes. */
 export function writable(port: Port): WritableStream<Uint8Array> {
   return new WritableStream<Uint8Array>({
