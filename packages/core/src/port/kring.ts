@@ -80,14 +80,14 @@ export class Kring {
   /** Syncs of this kring that found an error. */
   errors = 0;
   /**
-   * The len | flags << 16 that rxsync validated for each imported slot: what
-   * recv and recvBatch hand out, so that a slot rewritten after the import
-   * cannot change a view's bounds.
+   * The len | flags << 16 that rxsync validated for each imported slot
+   * (checks 'slots'): what recv and recvBatch hand out, so that a slot
+   * rewritten after the import cannot change a view's bounds.
    */
   readonly vLenFlags: Uint32Array;
   /** The per-slot offset rxsync validated for each imported slot (rings with offsets only). */
   readonly vOff: Uint32Array;
-  /** The buffer index rxsync validated (or, with checks 'ring', took as written) for each imported slot. */
+  /** The buffer index rxsync validated for each imported slot (checks 'slots'). */
   readonly vBuf: Uint32Array;
 
   constructor(region: Region, ringOff: number, label: string, checks: ChecksMode = 'slots') {
@@ -296,7 +296,8 @@ export class Kring {
    * Receive side, taking in [from, to) that the sender published: each slot
    * must hold the buffer the sender validated (its shadow) and a len (plus
    * offset) within the buffer; a bad slot is made harmless. The validated
-   * len, flags and offset are copied into this kring (vLenFlags, vOff).
+   * buffer, len, flags and offset are copied into this kring (vBuf,
+   * vLenFlags, vOff). With checks 'ring' nothing is checked or copied.
    * Returns the first error, or null. Stamps the ring when it asks for
    * timestamps. Does not allocate when all is well.
    */
@@ -306,33 +307,24 @@ export class Kring {
     const vbuf = this.vBuf;
     let bad: SlotError | null = null;
     let k = from;
-    const trust = this.checks === 'ring';
-    if (offMask === 0) {
-      // The common slot: no offsets, the buffer the sender validated (or
-      // trusted), len within the buffer.
+    if (this.checks === 'ring') {
+      // netmap's trust model: nothing to check or copy; recv reads the slots
+      // as written, clamped to the buffer (packet-io.ts).
+      k = to;
+    } else if (offMask === 0) {
+      // The common slot: no offsets, the buffer the sender validated, len
+      // within the buffer.
       let lf = 0;
       let bi = 0;
-      const bufCount = this.region.bufCount;
-      if (trust)
-        while (
-          k !== to &&
-          ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize &&
-          (bi = u32[bufs + k]!) < bufCount
-        ) {
-          vlf[k] = lf;
-          vbuf[k] = bi;
-          k = k + 1 === n ? 0 : k + 1;
-        }
-      else
-        while (
-          k !== to &&
-          (bi = u32[bufs + k]!) === u32[shadow + k] &&
-          ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize
-        ) {
-          vlf[k] = lf;
-          vbuf[k] = bi;
-          k = k + 1 === n ? 0 : k + 1;
-        }
+      while (
+        k !== to &&
+        (bi = u32[bufs + k]!) === u32[shadow + k] &&
+        ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize
+      ) {
+        vlf[k] = lf;
+        vbuf[k] = bi;
+        k = k + 1 === n ? 0 : k + 1;
+      }
     }
     const voff = this.vOff;
     const ptrs = this.ptrs;
@@ -340,17 +332,14 @@ export class Kring {
       const bi = u32[bufs + k]!;
       const lf = u32[lfs + k]!;
       const off = offMask === 0 ? 0 : u32[ptrs + k]! & offMask;
-      vbuf[k] = bi < this.region.bufCount ? bi : 0;
-      if (!trust && bi !== u32[shadow + k]) {
+      vbuf[k] = bi;
+      if (bi !== u32[shadow + k]) {
         bad = this.repair(bad, k, 'bufIdx', bi, 'the buffer the sender validated', true);
         vlf[k] = 0;
-        vbuf[k] = u32[bufs + k]!;
+        vbuf[k] = u32[bufs + k]!; // what repair put back (its last good buffer, or 0)
       } else if ((lf & SLOT_LEN_MAX) + off > bufSize) {
-        if (trust) vlf[k] = (lf & ~SLOT_LEN_MAX) | (bufSize - off);
-        else {
-          bad = this.repair(bad, k, 'len', lf & SLOT_LEN_MAX, `len + offset <= ${bufSize}`, true);
-          vlf[k] = 0;
-        }
+        bad = this.repair(bad, k, 'len', lf & SLOT_LEN_MAX, `len + offset <= ${bufSize}`, true);
+        vlf[k] = 0;
       } else vlf[k] = lf;
       if (offMask !== 0) voff[k] = off;
       k = k + 1 === n ? 0 : k + 1;

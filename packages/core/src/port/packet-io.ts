@@ -197,29 +197,48 @@ function readyRx(port: Port, sync: boolean): Kring | null {
   return null;
 }
 
-/** The packet at cur of `k`, from validated values; moves cur past it. */
+/**
+ * Slot `cur`'s descriptor as take() and takeRun() use it: from the kring's
+ * validated copy (checks 'slots'), or from the ring's own columns as written
+ * (checks 'ring', netmap's trust model), clamped so that a view never leaves
+ * the slot's buffer. Writes the payload's byte offset and length into
+ * `span` (no allocation); returns len | flags << 16.
+ */
+function slotSpan(port: Port, k: Kring, cur: number, span: Int32Array): number {
+  const { region } = port;
+  const trust = k.checks === 'ring';
+  const u32 = region.u32;
+  const lf = trust ? u32[k.lfs + cur]! : k.vLenFlags[cur]!;
+  const bi = trust ? u32[k.bufs + cur]! : k.vBuf[cur]!;
+  let off = k.offMask === 0 ? 0 : trust ? u32[k.ptrs + cur]! & k.offMask : k.vOff[cur]!;
+  if (off > k.maxOff) off = k.maxOff;
+  const len = lf & SLOT_LEN_MAX;
+  const room = region.bufSize - off;
+  span[0] = region.bufBase + (bi < region.bufCount ? bi : 0) * region.bufSize + off;
+  span[1] = len < room ? len : room;
+  return lf;
+}
+
+const span = new Int32Array(2);
+
+/** The packet at cur of `k` (slotSpan's values); moves cur past it. Copies a multi-slot packet. */
 function take(port: Port, k: Kring): Uint8Array {
   const { region } = port;
   const i32 = region.i32;
   const n = k.n;
-  const bufSize = region.bufSize;
-  const vlf = k.vLenFlags;
-  const offMask = k.offMask;
-  const vbuf = k.vBuf;
   let cur = i32[k.b + RING_CUR_I32]!;
-  const lf0 = vlf[cur]!;
+  const lf0 = slotSpan(port, k, cur, span);
   let out: Uint8Array;
   if ((lf0 & MOREFRAG_HI) === 0) {
-    const off = region.bufBase + vbuf[cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
-    out = region.u8.subarray(off, off + (lf0 & SLOT_LEN_MAX));
+    out = region.u8.subarray(span[0]!, span[0]! + span[1]!);
     cur = cur + 1 === n ? 0 : cur + 1;
   } else {
     const tail = k.hwtail;
     let total = 0;
     let last = cur;
     for (let j = cur; ;) {
-      const lf = vlf[j]!;
-      total += lf & SLOT_LEN_MAX;
+      const lf = slotSpan(port, k, j, span);
+      total += span[1]!;
       last = j;
       j = j + 1 === n ? 0 : j + 1;
       if ((lf & MOREFRAG_HI) === 0 || j === tail) break;
@@ -227,10 +246,9 @@ function take(port: Port, k: Kring): Uint8Array {
     out = new Uint8Array(total);
     let at = 0;
     for (;;) {
-      const lf = vlf[cur]!;
-      const off = region.bufBase + vbuf[cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
-      out.set(region.u8.subarray(off, off + (lf & SLOT_LEN_MAX)), at);
-      at += lf & SLOT_LEN_MAX;
+      slotSpan(port, k, cur, span);
+      out.set(region.u8.subarray(span[0]!, span[0]! + span[1]!), at);
+      at += span[1]!;
       const done = cur === last;
       cur = cur + 1 === n ? 0 : cur + 1;
       if (done) break;
@@ -268,6 +286,14 @@ export function recvBatch(port: Port, max = 512, into?: Uint8Array[]): Uint8Arra
  * several slots goes through take(). Allocates the views only.
  */
 function takeRun(port: Port, k: Kring, out: Uint8Array[], max: number): void {
+  if (k.checks === 'ring') {
+    // netmap's trust model: each slot as written, clamped (slotSpan).
+    for (;;) {
+      const cur = port.region.i32[k.b + RING_CUR_I32]!;
+      if (cur >>> 0 >= k.n || cur === k.hwtail || out.length >= max) return;
+      out.push(take(port, k));
+    }
+  }
   const { region } = port;
   const i32 = region.i32;
   const u8 = region.u8;
@@ -289,6 +315,7 @@ function takeRun(port: Port, k: Kring, out: Uint8Array[], max: number): void {
       cur = i32[b + RING_CUR_I32]!;
       continue;
     }
+    // Validated at import: the buffer is the sender's, len + offset within it.
     const off = base + vbuf[cur]! * bufSize + (offMask === 0 ? 0 : k.vOff[cur]!);
     out.push(u8.subarray(off, off + (lf & SLOT_LEN_MAX)));
     cur = cur + 1 === n ? 0 : cur + 1;
