@@ -42,6 +42,36 @@ import { RingView, ringSpace } from '../ring.js';
 const MOREFRAG_HI = NS_MOREFRAG << 16;
 const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
 
+/**
+ * OR of `u32[base + k]` over the circular range [from, to) of a ring of `n`
+ * slots, in at most two straight runs (no wrap test per slot). A whole batch
+ * is checked with this first; only a batch where something is set is looked
+ * at slot by slot. Does not allocate.
+ */
+function orRange(u32: Uint32Array, base: number, from: number, to: number, n: number): number {
+  let acc = 0;
+  const end1 = from <= to ? to : n;
+  for (let k = base + from, e = base + end1; k < e; k++) acc |= u32[k]!;
+  if (from > to) for (let k = base, e = base + to; k < e; k++) acc |= u32[k]!;
+  return acc;
+}
+
+/** OR of `u32[a + k] ^ u32[b + k]` over the circular range [from, to): 0 when the two columns agree there. */
+function diffRange(
+  u32: Uint32Array,
+  a: number,
+  b: number,
+  from: number,
+  to: number,
+  n: number,
+): number {
+  let acc = 0;
+  const end1 = from <= to ? to : n;
+  for (let k = from; k < end1; k++) acc |= u32[a + k]! ^ u32[b + k]!;
+  if (from > to) for (let k = 0; k < to; k++) acc |= u32[a + k]! ^ u32[b + k]!;
+  return acc;
+}
+
 /** How much a port checks at each sync (OpenOptions.checks). */
 export type ChecksMode = 'slots' | 'ring';
 
@@ -201,22 +231,19 @@ export class Kring {
     let k = this.hwcur;
     let complete = -1;
     let frags = this.openFrags;
-    if (offMask === 0 && frags === 0) {
-      if (this.checks === 'ring') {
-        // Trust the slot; look only at flags (a flag sends it to the full check).
-        while (k !== head && u32[lfs + k]! <= SLOT_LEN_MAX) {
-          k = k + 1 === n ? 0 : k + 1;
-          complete = k;
-        }
-      } else {
-        // The common slot in one compare per column: no flags (they sit above
-        // len, so any flag makes the word larger than the limit), len within
-        // the buffer, the buffer the slot had.
-        const lim = bufSize < SLOT_LEN_MAX ? bufSize : SLOT_LEN_MAX;
-        while (k !== head && u32[lfs + k]! <= lim && u32[bufs + k] === u32[shadow + k]) {
-          k = k + 1 === n ? 0 : k + 1;
-          complete = k;
-        }
+    if (offMask === 0 && frags === 0 && k !== head) {
+      // The whole batch at once: no flags anywhere (they sit above len, so
+      // any flag makes the OR larger than the limit) and, unless the ring is
+      // trusted, every len within the buffer (the OR bounds each len) and
+      // every buffer the one its slot had.
+      const lim =
+        this.checks === 'ring' ? SLOT_LEN_MAX : bufSize < SLOT_LEN_MAX ? bufSize : SLOT_LEN_MAX;
+      if (
+        orRange(u32, lfs, k, head, n) >>> 0 <= lim &&
+        (this.checks === 'ring' || diffRange(u32, bufs, shadow, k, head, n) === 0)
+      ) {
+        k = head;
+        complete = head;
       }
     }
     while (k !== head) {
@@ -273,6 +300,8 @@ export class Kring {
   checkRelease(head: number): SlotError | null {
     const { u32, n, bufs, lfs, shadow } = this;
     let bad: SlotError | null = null;
+    // Most releases swap nothing: one OR over the batch's flags says so.
+    if ((orRange(u32, lfs, this.hwcur, head, n) & BUF_CHANGED_HI) === 0) return null;
     for (let k = this.hwcur; k !== head; k = k + 1 === n ? 0 : k + 1) {
       if ((u32[lfs + k]! & BUF_CHANGED_HI) === 0) continue;
       const bi = u32[bufs + k]!;
@@ -312,19 +341,31 @@ export class Kring {
       // as written, clamped to the buffer (packet-io.ts).
       k = to;
     } else if (offMask === 0) {
-      // The common slot: no offsets, the buffer the sender validated, len
-      // within the buffer.
-      let lf = 0;
-      let bi = 0;
-      while (
-        k !== to &&
-        (bi = u32[bufs + k]!) === u32[shadow + k] &&
-        ((lf = u32[lfs + k]!) & SLOT_LEN_MAX) <= bufSize
-      ) {
-        vlf[k] = lf;
-        vbuf[k] = bi;
-        k = k + 1 === n ? 0 : k + 1;
+      // The whole batch in straight runs: copy each slot's buffer and
+      // len|flags, and check afterwards that every buffer is its shadow and
+      // every len within the buffer (the OR of the lens bounds each). A batch
+      // that fails is gone over again slot by slot below.
+      let diff = 0;
+      let lens = 0;
+      const end1 = from <= to ? to : n;
+      for (let j = from; j < end1; j++) {
+        const bi = u32[bufs + j]!;
+        const lf = u32[lfs + j]!;
+        vbuf[j] = bi;
+        vlf[j] = lf;
+        diff |= bi ^ u32[shadow + j]!;
+        lens |= lf & SLOT_LEN_MAX;
       }
+      if (from > to)
+        for (let j = 0; j < to; j++) {
+          const bi = u32[bufs + j]!;
+          const lf = u32[lfs + j]!;
+          vbuf[j] = bi;
+          vlf[j] = lf;
+          diff |= bi ^ u32[shadow + j]!;
+          lens |= lf & SLOT_LEN_MAX;
+        }
+      if (diff === 0 && lens <= bufSize) k = to;
     }
     const voff = this.vOff;
     const ptrs = this.ptrs;
