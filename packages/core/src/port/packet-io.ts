@@ -60,7 +60,11 @@ export function sendBatch(
     throw new OptionError('count', `an integer from 0 to ${list.length - from}`, count);
   const end = from + count;
   // Refuse the whole batch before queuing any of it if one packet can never fit.
-  for (let i = from; i < end; i++) checkFits(port, list[i]!);
+  const most = maxPacketBytes(port);
+  for (let i = from; i < end; i++) {
+    const p = list[i];
+    if (!(p instanceof Uint8Array) || p.length > most) checkFits(port, p!);
+  }
   let k = from;
   while (k < end) {
     // Single-slot packets go in a run on one ring (head and cur stored once);
@@ -334,8 +338,13 @@ async function waitIn(port: Port): Promise<void> {
   await port.pollAsync(POLLIN, WAIT_SLICE_MS);
 }
 
-/** Async iterator over batches: one reused array of views per step. */
+/**
+ * Async iterator over batches: one reused array of views per step. A batch
+ * already in the ring is returned without waiting (one settled promise); the
+ * iterator waits (pollAsync) only when the ring is empty.
+ */
 export function batches(port: Port, max: number): AsyncIterableIterator<Uint8Array[]> {
+  if (!Number.isInteger(max) || max < 1) throw new OptionError('max', 'an integer >= 1', max);
   const buf: Uint8Array[] = [];
   let finished = false;
   const finish = (): IteratorResult<Uint8Array[]> => {
@@ -343,21 +352,31 @@ export function batches(port: Port, max: number): AsyncIterableIterator<Uint8Arr
     if (!port.isClosed) giveBack(port);
     return { value: undefined, done: true };
   };
+  /** A batch if one is ready, the end if the other side closed and all was read, else null. */
+  const step = (): IteratorResult<Uint8Array[]> | null => {
+    recvBatch(port, max, buf);
+    if (buf.length > 0) return { value: buf, done: false };
+    if (port.peerClosed) {
+      recvBatch(port, max, buf);
+      return buf.length > 0 ? { value: buf, done: false } : finish();
+    }
+    return null;
+  };
+  const slow = async (): Promise<IteratorResult<Uint8Array[]>> => {
+    for (;;) {
+      await waitIn(port);
+      const r = step();
+      if (r !== null) return r;
+    }
+  };
   const it: AsyncIterableIterator<Uint8Array[]> = {
-    async next(): Promise<IteratorResult<Uint8Array[]>> {
-      if (finished) return { value: undefined, done: true };
-      for (;;) {
-        recvBatch(port, max, buf);
-        if (buf.length > 0) return { value: buf, done: false };
-        if (port.peerClosed) {
-          recvBatch(port, max, buf);
-          return buf.length > 0 ? { value: buf, done: false } : finish();
-        }
-        await waitIn(port);
-      }
+    next(): Promise<IteratorResult<Uint8Array[]>> {
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      const r = step();
+      return r !== null ? Promise.resolve(r) : slow();
     },
-    async return(): Promise<IteratorResult<Uint8Array[]>> {
-      return finished ? { value: undefined, done: true } : finish();
+    return(): Promise<IteratorResult<Uint8Array[]>> {
+      return Promise.resolve(finished ? { value: undefined, done: true } : finish());
     },
     [Symbol.asyncIterator]() {
       return it;
