@@ -71,6 +71,8 @@ import type { Waiter } from './seams/waiter.js';
 import { OwnerTable } from './seams/owners.js';
 import { SharedLock } from './seams/lock.js';
 import { extraOwnerCode } from './buf-owner.js';
+import { portsOpenedBy } from './port/port-object.js';
+import { threadId } from 'node:worker_threads';
 
 /** Reserved objects at the start of each pool: if and ring 0 mean "none", buffers 0 and 1 as in netmap. */
 const RESERVED = [1, 1, 2] as const;
@@ -557,6 +559,25 @@ export class Region {
   /** This thread's owner id in the region (allocated on first use; owner table). */
   get ownerId(): number {
     return this.owners.mine();
+  }
+
+  /**
+   * Gives this thread's owner id back to the owner table, when the thread
+   * holds nothing under it any more: no open port records it as its opener
+   * and it does not hold the region lock. Returns true if it freed the id
+   * (false when the thread has none, or still holds something). A thread
+   * that exits without detaching keeps its id until a liveness watch
+   * (watchOwner / watchWorker) reaps it. Does not block.
+   */
+  detach(): boolean {
+    const ids = this.owners.find(process.pid, threadId);
+    if (ids.length === 0) return false;
+    for (const id of ids) {
+      if (this.lock.holder() === id) return false;
+      if (portsOpenedBy(this, id).length > 0) return false;
+    }
+    for (const id of ids) this.owners.free(id);
+    return true;
   }
 
   /** True when `idx` names a buffer that can be held (2 .. bufCount-1). */

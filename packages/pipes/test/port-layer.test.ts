@@ -114,3 +114,20 @@ describe('batches in one thread', () => {
     done();
   });
 });
+
+describe('Region.detach', () => {
+  it('gives the owner id back only when this thread has nothing open', () => {
+    const region = createRegion({ bufCount: 64, owners: 2, memId: 53 });
+    const pipe = createPipe(region, { id: 1, slots: 8 });
+    const m = openPort(region, 'pipe{1');
+    const id = region.ownerId;
+    expect(region.owners.inUse()).toBe(1);
+    expect(region.detach()).toBe(false); // pipe{1 is open under this id
+    m.close();
+    expect(region.detach()).toBe(true);
+    expect(region.owners.inUse()).toBe(0);
+    expect(region.detach()).toBe(false); // nothing left to give back
+    expect(region.ownerId).toBe(id); // claimed again on next use
+    pipe.release();
+  });
+});

@@ -107,7 +107,7 @@ export class OwnerTable {
     );
   }
 
-  /** Returns an id to the table (after its holdings were recovered, or on detach). */
+  /** Returns an id to the table (after its holdings were recovered, or on Region.detach). */
   free(id: number): void {
     this.i32[this.at(id, OWNER_PID_I32)] = 0;
     this.i32[this.at(id, OWNER_THREAD_ID_I32)] = 0;
