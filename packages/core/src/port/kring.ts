@@ -345,27 +345,9 @@ export class Kring {
       // len|flags, and check afterwards that every buffer is its shadow and
       // every len within the buffer (the OR of the lens bounds each). A batch
       // that fails is gone over again slot by slot below.
-      let diff = 0;
-      let lens = 0;
-      const end1 = from <= to ? to : n;
-      for (let j = from; j < end1; j++) {
-        const bi = u32[bufs + j]!;
-        const lf = u32[lfs + j]!;
-        vbuf[j] = bi;
-        vlf[j] = lf;
-        diff |= bi ^ u32[shadow + j]!;
-        lens |= lf & SLOT_LEN_MAX;
-      }
-      if (from > to)
-        for (let j = 0; j < to; j++) {
-          const bi = u32[bufs + j]!;
-          const lf = u32[lfs + j]!;
-          vbuf[j] = bi;
-          vlf[j] = lf;
-          diff |= bi ^ u32[shadow + j]!;
-          lens |= lf & SLOT_LEN_MAX;
-        }
-      if (diff === 0 && lens <= bufSize) k = to;
+      const ok =
+        from <= to ? this.importRun(from, to) : this.importRun(from, n) && this.importRun(0, to);
+      if (ok) k = to;
     }
     const voff = this.vOff;
     const ptrs = this.ptrs;
@@ -390,6 +372,29 @@ export class Kring {
         performance.timeOrigin + performance.now();
     }
     return bad;
+  }
+
+  /**
+   * One straight run [start, end) of an import: copies each slot's buffer
+   * and len|flags into the kring and returns true when every buffer is its
+   * shadow and every len within the buffer (the OR of the lens bounds each).
+   * Does not allocate.
+   */
+  private importRun(start: number, end: number): boolean {
+    const { u32, bufs, lfs, shadow } = this;
+    const vbuf = this.vBuf;
+    const vlf = this.vLenFlags;
+    let diff = 0;
+    let lens = 0;
+    for (let j = start; j < end; j++) {
+      const bi = u32[bufs + j]!;
+      const lf = u32[lfs + j]!;
+      vbuf[j] = bi;
+      vlf[j] = lf;
+      diff |= bi ^ u32[shadow + j]!;
+      lens |= lf & SLOT_LEN_MAX;
+    }
+    return diff === 0 && lens <= this.bufSize;
   }
 
   /** Makes slot `k` harmless after a bad value found on receive, counts it, and keeps the first error. */
