@@ -56,22 +56,6 @@ function orRange(u32: Uint32Array, base: number, from: number, to: number, n: nu
   return acc;
 }
 
-/** OR of `u32[a + k] ^ u32[b + k]` over the circular range [from, to): 0 when the two columns agree there. */
-function diffRange(
-  u32: Uint32Array,
-  a: number,
-  b: number,
-  from: number,
-  to: number,
-  n: number,
-): number {
-  let acc = 0;
-  const end1 = from <= to ? to : n;
-  for (let k = from; k < end1; k++) acc |= u32[a + k]! ^ u32[b + k]!;
-  if (from > to) for (let k = 0; k < to; k++) acc |= u32[a + k]! ^ u32[b + k]!;
-  return acc;
-}
-
 /** How much a port checks at each sync (OpenOptions.checks). */
 export type ChecksMode = 'slots' | 'ring';
 
@@ -236,12 +220,13 @@ export class Kring {
       // any flag makes the OR larger than the limit) and, unless the ring is
       // trusted, every len within the buffer (the OR bounds each len) and
       // every buffer the one its slot had.
-      const lim =
-        this.checks === 'ring' ? SLOT_LEN_MAX : bufSize < SLOT_LEN_MAX ? bufSize : SLOT_LEN_MAX;
-      if (
-        orRange(u32, lfs, k, head, n) >>> 0 <= lim &&
-        (this.checks === 'ring' || diffRange(u32, bufs, shadow, k, head, n) === 0)
-      ) {
+      const ok =
+        this.checks === 'ring'
+          ? orRange(u32, lfs, k, head, n) >>> 0 <= SLOT_LEN_MAX
+          : k < head
+            ? this.txRun(k, head)
+            : this.txRun(k, n) && this.txRun(0, head);
+      if (ok) {
         k = head;
         complete = head;
       }
@@ -277,6 +262,24 @@ export class Kring {
     }
     this.openFrags = frags;
     return complete;
+  }
+
+  /**
+   * One straight run [start, end) of a validated txsync, in one pass over
+   * the three columns: true when no slot has a flag, every len is within the
+   * buffer (the OR bounds each len; flags sit above it) and every buffer is
+   * the one its slot had (its shadow). Does not allocate.
+   */
+  private txRun(start: number, end: number): boolean {
+    const { u32, bufs, lfs, shadow } = this;
+    let lfOr = 0;
+    let diff = 0;
+    for (let j = start; j < end; j++) {
+      lfOr |= u32[lfs + j]!;
+      diff |= u32[bufs + j]! ^ u32[shadow + j]!;
+    }
+    const lim = this.bufSize < SLOT_LEN_MAX ? this.bufSize : SLOT_LEN_MAX;
+    return diff === 0 && lfOr >>> 0 <= lim;
   }
 
   private badTxSlot(
