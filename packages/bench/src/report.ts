@@ -48,6 +48,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       'bytes',
       'median Mpps',
       'runs (Mpps)',
+      'spread',
       'vs hand ring',
       'vs postMessage',
       'vs low-level',
@@ -59,6 +60,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       String(r.packetSize),
       r.medianPps > 0 ? formatMpps(r.medianPps) : 'FAILED',
       r.runsPps.map(formatMpps).join(' '),
+      r.runsPps.length > 1 ? `${Math.round(r.spread * 100)}%` : '-',
       formatRatio(r.ratioToHandRing),
       formatRatio(r.ratioToPostMessage),
       formatRatio(r.ratioToLowLevel),
@@ -134,10 +136,16 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     ...rateTarget(rows, 'pipe-forawait-64b', 4),
     ...rateTarget(rows, 'pipe-readable-64b', 3),
   ];
+  const small: string[] = [
+    ...ratioTarget(rows, 'pipe-64b-rw', 1.2, 'postmessage-batch-64b'),
+    ...ratioTarget(rows, 'handring-64b-rw', 0.9, 'spinring-64b-rw'),
+  ];
   const groups: string[] = [];
   if (ringApi.length > 0)
     groups.push(['targets (ring API, on the project machine):', ...ringApi].join('\n'));
   if (easy.length > 0)
     groups.push(['targets (easy layer, on the project machine):', ...easy].join('\n'));
+  if (small.length > 0)
+    groups.push(['targets (small packets, on the project machine):', ...small].join('\n'));
   return groups.join('\n\n');
 }

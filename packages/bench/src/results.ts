@@ -30,6 +30,10 @@ export interface ResultRow {
   runsPps: number[];
   /** Median `Atomics.notify` calls per million packets (ring cases), else null. */
   kicksPerMillion: number | null;
+  /** Notify calls per million packets of each successful run (ring cases; empty otherwise). */
+  runsKicksPerMillion: number[];
+  /** (slowest - fastest) / median of runsPps; 0 with fewer than two runs. */
+  spread: number;
   /** medianPps over the matching hand ring's (same per-packet work), or null. */
   ratioToHandRing: number | null;
   /** medianPps over postmessage-64b's, or null. */
@@ -69,6 +73,8 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
       medianPps: Math.round(r.medianPps),
       runsPps: r.runsPps.map((p) => Math.round(p)),
       kicksPerMillion: round3(r.kicksPerMillion),
+      runsKicksPerMillion: r.runsKicksPerMillion.map((k) => round3(k)!),
+      spread: round3(r.spread)!,
       ratioToHandRing: round3(r.ratioToHandRing),
       ratioToPostMessage: round3(r.ratioToPostMessage),
       ratioToLowLevel: round3(r.ratioToLowLevel),

@@ -43,6 +43,15 @@ export interface CaseSummary {
   medianPps: number;
   /** Median notify calls per million packets; null for message cases. */
   kicksPerMillion: number | null;
+  /** Notify calls per million packets of every successful run, in run order (empty for message cases). */
+  runsKicksPerMillion: number[];
+  /**
+   * (slowest - fastest) / median of runsPps: near 0 when the runs agree; a
+   * large spread with one low run is the machine's slow mode, not the
+   * transport (the per-run notify counts tell parking from it). 0 with fewer
+   * than two runs.
+   */
+  spread: number;
   /** medianPps / the matching hand ring's; null when not measured. */
   ratioToHandRing: number | null;
   /** medianPps / postmessage-64b's; null when not measured. */
@@ -58,6 +67,13 @@ export interface CaseSummary {
 }
 
 export const DEFAULT_RUNS = 3;
+
+/** (max - min) / median of a list of rates; 0 with fewer than two, or a zero median. */
+export function spreadOf(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = median(xs);
+  return m > 0 ? (Math.max(...xs) - Math.min(...xs)) / m : 0;
+}
 
 /** Median of a list (mean of the two middle values for an even count); 0 for an empty list. */
 export function median(xs: readonly number[]): number {
@@ -118,6 +134,8 @@ export function summarize(
       runsPps: rs.map((r) => r.pps),
       medianPps: medians.get(c)!,
       kicksPerMillion: kicks.length > 0 ? median(kicks) : null,
+      runsKicksPerMillion: kicks,
+      spread: spreadOf(rs.map((r) => r.pps)),
       ratioToHandRing: ratio(c, CASES[c].handRing),
       ratioToPostMessage: ratio(c, POSTMESSAGE_CASE),
       ratioToLowLevel: ratio(c, CASES[c].lowLevel),

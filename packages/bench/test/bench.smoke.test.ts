@@ -33,6 +33,7 @@ const CASES = [
   ['handring-index', 60, null],
   ['handring-64b-rw', 64, null],
   ['handring-1500b-copy', 1500, null],
+  ['spinring-64b-rw', 64, null],
 ] as const;
 
 const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];

@@ -174,6 +174,17 @@ describe('bench cases', () => {
           lowLevel: null,
         },
       ],
+      [
+        'spinring-64b-rw',
+        {
+          transport: 'spinring',
+          work: '64b-rw',
+          mode: null,
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: null,
+        },
+      ],
     ]);
     expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
   });
@@ -196,6 +207,7 @@ describe('bench cases', () => {
       'pktfabric pipe, easy layer',
       'message passing',
       'hand-written SAB ring',
+      'minimal spinning SAB ring',
     ]);
     expect(familyOf('postmessage-batch-64b')?.label).toBe('message passing');
     expect(familyOf('no-such-case')).toBeUndefined();

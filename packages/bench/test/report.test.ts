@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatSummary,
+  spreadOf,
   formatTargets,
   summarize,
   type CaseName,
@@ -48,7 +49,9 @@ describe('bench report', () => {
     expect(by.get('pipe-64b-rw')!.mode).toBe('slots');
     expect(by.get('handring-64b-rw')!.mode).toBeNull();
     const table = formatSummary(rows).split('\n');
-    expect(table[0]).toMatch(/^case +checks +bytes .* vs low-level +notify\/Mpkt$/);
+    expect(table[0]).toMatch(/^case +checks +bytes .* spread .* vs low-level +notify\/Mpkt$/);
+    expect(spreadOf([10, 20, 30])).toBeCloseTo(1);
+    expect(spreadOf([5])).toBe(0);
     expect(table.find((l) => l.startsWith('pipe-recvbatch-64b'))).toMatch(/ slots .* 0\.70x /);
     expect(table.find((l) => l.startsWith('pipe-index-ring'))).toMatch(/ ring /);
   });

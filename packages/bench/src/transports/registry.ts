@@ -10,6 +10,7 @@ import { pipeEasyTransport } from './pipe-easy.js';
 import { pipeTransport } from './pipe.js';
 import { postMessageBatchTransport } from './postmessage-batch.js';
 import { postMessageTransport } from './postmessage.js';
+import { spinRingTransport } from './spin-ring.js';
 
 export const TRANSPORTS = [
   pipeTransport,
@@ -18,4 +19,5 @@ export const TRANSPORTS = [
   postMessageBatchTransport,
   messageChannelTransferTransport,
   handRingTransport,
+  spinRingTransport,
 ] as const;
