@@ -154,10 +154,11 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
         const ms = performance.now() - t0;
         // Woken by a notify from the death handler, not by poll's periodic re-check.
         expect(Atomics.load(s.region.i32, kicks)).toBeGreaterThan(kicks0);
+        // The latency is information (the bar is 1 s); what the test asserts is
+        // the outcome: POLLHUP, from a notify, long before poll's 10 s timeout.
         console.log(
           `  ${kill}: survivor woke after ${ms.toFixed(1)} ms (it was blocked ${woke.blockedMs.toFixed(0)} ms)`,
         );
-        expect(ms).toBeLessThan(1000);
         expect(woke.rev & POLLHUP).toBe(POLLHUP);
         expect(woke.rev & (victimSends ? POLLIN : POLLOUT)).toBe(0); // nothing else happened
         expect(woke.peerClosed).toBe(true);
@@ -207,12 +208,13 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
 });
 
 describe('a peer that closes normally', () => {
-  it('wakes the survivor blocked in poll(POLLIN) with POLLHUP', async () => {
+  it('wakes the survivor blocked in poll(POLLIN) with POLLHUP, by a notify', async () => {
     const s = await scene(true, 'none');
-    const t0 = performance.now();
+    const kicks = endWord(s.region, 1, s.survivorEnd, IF_KICKS_I32);
+    const kicks0 = Atomics.load(s.region.i32, kicks);
     s.victim.post({ cmd: 'close' });
     const woke = await s.survivor.next('woke');
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(Atomics.load(s.region.i32, kicks)).toBeGreaterThan(kicks0);
     expect(woke.rev & POLLHUP).toBe(POLLHUP);
     await s.victim.next('closed');
     await s.survivor.next('closed');
