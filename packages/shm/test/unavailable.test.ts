@@ -72,10 +72,13 @@ describe('without a compiler', () => {
     }
   });
 
-  it.runIf(shmAvailable())('with a compiler the same script builds the addon and clears the reason', () => {
-    const r = buildInto({});
-    expect(r.status).toBe(0);
-    expect(existsSync(join(r.dir, 'shm.node'))).toBe(true);
-    expect(existsSync(join(r.dir, 'unavailable.txt'))).toBe(false);
-  });
+  it.runIf(shmAvailable())(
+    'with a compiler the same script builds the addon and clears the reason',
+    () => {
+      const r = buildInto({});
+      expect(r.status).toBe(0);
+      expect(existsSync(join(r.dir, 'shm.node'))).toBe(true);
+      expect(existsSync(join(r.dir, 'unavailable.txt'))).toBe(false);
+    },
+  );
 });
