@@ -472,7 +472,26 @@ typedef struct {
   napi_deferred deferred;
   napi_ref keep;
   napi_threadsafe_function tsfn;
+  /*
+   * Shared by the waiter thread and the JS side. When a worker's environment
+   * is torn down, Node finalizes and deletes its thread-safe functions even if
+   * a thread still holds one; tsfn_alive (under lock) tells the thread not to
+   * touch it then. The job is freed by whichever of the two lets go last.
+   */
+  pthread_mutex_t lock;
+  bool tsfn_alive;
+  int refs;
 } wait_job;
+
+static void job_unref(wait_job *job) {
+  pthread_mutex_lock(&job->lock);
+  int left = --job->refs;
+  pthread_mutex_unlock(&job->lock);
+  if (left == 0) {
+    pthread_mutex_destroy(&job->lock);
+    free(job);
+  }
+}
 
 static void job_settle(napi_env env, napi_value js_cb, void *context, void *data) {
   wait_job *job = data;
@@ -496,17 +515,28 @@ static void job_settle(napi_env env, napi_value js_cb, void *context, void *data
   job->keep = NULL;
 }
 
-static void job_free(napi_env env, void *data, void *hint) {
+/* The thread-safe function's finalizer: it is being deleted (settled, or the environment is going). */
+static void job_tsfn_gone(napi_env env, void *data, void *hint) {
+  wait_job *job = data;
   (void)env;
   (void)hint;
-  free(data);
+  pthread_mutex_lock(&job->lock);
+  job->tsfn_alive = false;
+  pthread_mutex_unlock(&job->lock);
+  job_unref(job);
 }
 
 static void *job_thread(void *arg) {
   wait_job *job = arg;
   job->result = do_wait(job->addr, job->expected, job->timeout, &job->err);
-  napi_call_threadsafe_function(job->tsfn, job, napi_tsfn_blocking);
-  napi_release_threadsafe_function(job->tsfn, napi_tsfn_release);
+  /* Holding the lock keeps the finalizer (so the deletion) from running meanwhile; neither call blocks. */
+  pthread_mutex_lock(&job->lock);
+  if (job->tsfn_alive) {
+    napi_call_threadsafe_function(job->tsfn, job, napi_tsfn_nonblocking);
+    napi_release_threadsafe_function(job->tsfn, napi_tsfn_release);
+  }
+  pthread_mutex_unlock(&job->lock);
+  job_unref(job);
   return NULL;
 }
 
@@ -525,14 +555,18 @@ static napi_value js_futex_wait_async(napi_env env, napi_callback_info info) {
   job->addr = addr;
   job->expected = expected;
   job->timeout = timeout;
+  pthread_mutex_init(&job->lock, NULL);
+  job->tsfn_alive = true;
+  job->refs = 2; /* the waiter thread and the thread-safe function's finalizer */
   napi_value promise, name;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
       napi_create_reference(env, argv[0], 1, &job->keep) != napi_ok ||
       napi_create_string_utf8(env, "pktfabric.futexWaitAsync", NAPI_AUTO_LENGTH, &name) !=
           napi_ok ||
-      napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, job, job_free, NULL,
+      napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, job, job_tsfn_gone, NULL,
                                       job_settle, &job->tsfn) != napi_ok) {
     if (job->keep) napi_delete_reference(env, job->keep);
+    pthread_mutex_destroy(&job->lock);
     free(job);
     return throw_code(env, "EINTERNAL", "futexWaitAsync: could not set up the wait");
   }
@@ -551,7 +585,7 @@ static napi_value js_futex_wait_async(napi_env env, napi_callback_info info) {
     napi_reject_deferred(env, job->deferred, err);
     napi_delete_reference(env, job->keep);
     job->keep = NULL;
-    /* job_free runs when the thread-safe function is finalized. */
+    job_unref(job); /* no thread; job_tsfn_gone lets go of the rest */
     napi_release_threadsafe_function(job->tsfn, napi_tsfn_abort);
   }
   return promise;

@@ -176,3 +176,18 @@ describe.runIf(runAddonTests)('futex in one process', () => {
     await expect(futexWaitAsync(i32, 3, 0, 0)).rejects.toMatchObject({ param: 'byteOffset' });
   });
 });
+
+describe.runIf(runAddonTests)('futexWaitAsync and worker teardown', () => {
+  it('a worker terminated while its async wait is pending: the waiter thread wakes and exits without touching the dead environment', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const script = fileURLToPath(new URL('../dist/test/fixtures/teardown.js', import.meta.url));
+    for (let round = 0; round < 3; round++) {
+      const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.signal).toBeNull();
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ woke: 1, again: 'timed-out', threadsLeft: 0 });
+    }
+  });
+});
