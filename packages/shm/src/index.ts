@@ -373,3 +373,4 @@ export const futexWaiter = {
     return futexWake(i32, index * 4, count ?? Infinity);
   },
 } as const;
+export * from './region.js';
