@@ -27,6 +27,7 @@ import {
   createShm,
   futexWaiter,
   openShm,
+  processAlive,
   unlinkShm,
   type ShmMapping,
   type ShmOptions,
@@ -34,7 +35,7 @@ import {
 
 /** A mapping as region memory for core (the memory seam), with the futex waiter. */
 export function shmMemory(mapping: ShmMapping): RegionMemory {
-  return { kind: 'shm', buffer: mapping.buffer, waiter: futexWaiter };
+  return { kind: 'shm', buffer: mapping.buffer, waiter: futexWaiter, alive: processAlive };
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   type PortDescriptor,
 } from './port-api.js';
 import { ifWord, portDoorbell } from './if-object.js';
+import { reapDeadProcesses } from '../seams/owners.js';
 import * as io from './packet-io.js';
 
 /** Longest single sleep inside poll; it re-checks the other side's state after each. */
@@ -227,8 +228,19 @@ export class Port {
         this.doorbell.cancel();
         return rev;
       }
-      this.doorbell.sleep(v, Math.min(left, SLEEP_SLICE_MS));
+      if (this.doorbell.sleep(v, Math.min(left, SLEEP_SLICE_MS)) === 'timed-out')
+        this.lookForDeath();
     }
+  }
+
+  /**
+   * After a sleep slice passed with no wake-up: in memory shared by
+   * processes, a process that died cannot wake anyone, so look for dead
+   * processes in the owner table and recover what they held (their ports
+   * close, which wakes their peers with POLLHUP). Nothing for thread memory.
+   */
+  private lookForDeath(): void {
+    if (this.region.memory.alive !== undefined) reapDeadProcesses(this.region);
   }
 
   /**
@@ -256,7 +268,8 @@ export class Port {
         this.doorbell.cancel();
         return rev;
       }
-      await this.doorbell.sleepAsync(v, Math.min(left, SLEEP_SLICE_MS));
+      if ((await this.doorbell.sleepAsync(v, Math.min(left, SLEEP_SLICE_MS))) === 'timed-out')
+        this.lookForDeath();
     }
   }
 

@@ -16,6 +16,13 @@ export interface RegionMemory {
   readonly buffer: SharedArrayBuffer | ArrayBuffer;
   /** How threads sleep on and wake words of this memory. */
   readonly waiter: Waiter;
+  /**
+   * Whether process `pid` is alive, for memory that other processes map
+   * (the owner seam's liveness across processes: a sleeping poll asks it
+   * about the processes recorded in the owner table). Omitted for memory
+   * that only threads of this process use.
+   */
+  readonly alive?: (pid: number) => boolean;
 }
 
 /** A SharedArrayBuffer as region memory (threads of one process). */

@@ -197,6 +197,32 @@ export function reapOwners(region: Region, pid: number, thread: number): number 
 }
 
 /**
+ * Recovers what every dead process recorded in the owner table held, when
+ * the region's memory can tell (`RegionMemory.alive`, memory shared by
+ * processes): each live id whose process is gone is reaped as `reapOwners`
+ * does. Ids of this process are left alone (its threads are watched with
+ * `watchOwner`). Returns the number of ports closed. Cheap when nobody died:
+ * one liveness check per other process in the table.
+ */
+export function reapDeadProcesses(region: Region): number {
+  const alive = region.memory.alive;
+  if (alive === undefined) return 0;
+  let closed = 0;
+  const seen = new Map<number, boolean>();
+  for (let id = 1; id <= region.owners.capacity; id++) {
+    const o = region.owners.info(id);
+    if (o.state !== OWNER_LIVE || o.pid === process.pid || o.pid <= 0) continue;
+    let ok = seen.get(o.pid);
+    if (ok === undefined) {
+      ok = alive(o.pid);
+      seen.set(o.pid, ok);
+    }
+    if (!ok) closed += reapOwners(region, o.pid, o.threadId);
+  }
+  return closed;
+}
+
+/**
  * Parent-side liveness: when the watched party dies, everything it held in
  * the region is recovered (`reapOwners`) and the peers of its ports wake
  * with POLLHUP. Returns a function that stops watching.
