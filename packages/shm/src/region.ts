@@ -25,6 +25,7 @@ import {
 } from '@pktfabric/core';
 import {
   createShm,
+  futexWait,
   futexWaiter,
   openShm,
   processAlive,
@@ -67,8 +68,17 @@ export function createSharedRegion(
  * ShmError or core's AttachError.
  */
 export function openSharedRegion(name: string, shm: ShmOptions = {}): Region {
-  return attachRegion(shmMemory(openShm(name, shm)));
+  const mapping = openShm(name, shm);
+  // A region still being created by another process has no magic yet (it is
+  // stored last): give the creator a moment before checking the header.
+  const magic = new Int32Array(mapping.buffer, 0, 1);
+  const deadline = performance.now() + CREATE_WAIT_MS;
+  while (Atomics.load(magic, 0) === 0 && performance.now() < deadline) futexWait(magic, 0, 0, 1);
+  return attachRegion(shmMemory(mapping));
 }
+
+/** How long openSharedRegion waits for a region that another process is still creating. */
+export const CREATE_WAIT_MS = 5000;
 
 /** Removes the name (mappings stay valid until they are dropped). */
 export function unlinkSharedRegion(name: string): void {

@@ -128,7 +128,8 @@ describe.runIf(runAddonTests)('a region shared by two processes', () => {
   it('an object that is not a region is refused before anything past the header is read', async () => {
     const { createShm } = await import('../src/index.js');
     const name = uniqueName('foreign');
-    createShm(name, 4096);
+    const m = createShm(name, 4096);
+    new Int32Array(m.buffer)[0] = 0x12345678; // someone else's data
     expect(() => openSharedRegion(name)).toThrow(AttachError);
   });
 });

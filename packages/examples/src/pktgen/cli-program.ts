@@ -4,7 +4,7 @@ import { OptionError } from '@pktfabric/core';
 import type { PktgenEvent } from './events.js';
 import { PEER_MODE, PKTGEN_MODES, type PktgenMode } from './options.js';
 import { formatInterval, formatSummary } from './report.js';
-import { runPktgenPair } from './run.js';
+import { runPktgenPair, runPktgenShared } from './run.js';
 
 function int(name: string) {
   return (v: string): number => {
@@ -25,6 +25,12 @@ function pair(v: string): [PktgenMode, PktgenMode] {
   return [mode(parts[0]!), mode(parts[1]!)];
 }
 
+function regionName(v: string): string {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(v))
+    throw new InvalidArgumentError('must be 1 to 64 of A-Z a-z 0-9 . _ -');
+  return v;
+}
+
 function collect(v: string, prev: number[]): number[] {
   return [...prev, int('-l')(v)];
 }
@@ -34,7 +40,15 @@ export function buildProgram(): Command {
     .description(
       "netmap's pkt-gen over pktfabric pipes. Both ends run in this process, each in a worker:\n" +
         '  pktgen --pair tx:rx -n 1000000      (or txseq:rxseq, ping:pong)\n' +
-        '  pktgen -f tx                        (tx, with rx started as its peer)',
+        '  pktgen -f tx                        (tx, with rx started as its peer)\n' +
+        'Or one end per process, in a region shared by name (Linux):\n' +
+        '  pktgen -f rx -i pipe}1 --region demo -w 30    (in one shell)\n' +
+        '  pktgen -f tx -i pipe{1 --region demo -n 10000000   (in another)',
+    )
+    .option(
+      '--region <name>',
+      'run only the -f end, in the region shared by processes called <name> (created if absent; removed when its last user ends)',
+      regionName,
     )
     .addOption(new Option('-f, --function <mode>', 'mode of the first end').argParser(mode))
     .option('--pair <a:b>', 'run mode a on -i and mode b on the other end', pair)
@@ -87,9 +101,15 @@ export async function main(argv: string[]): Promise<number> {
     seed: number;
     udpChecksum?: boolean;
     injectGap?: number;
+    region?: string;
   }>();
   let modes: [PktgenMode, PktgenMode];
-  if (a.pair !== undefined) {
+  if (a.region !== undefined) {
+    if (a.pair !== undefined)
+      return program.error('pktgen: --region runs one end: give -f, not --pair');
+    if (a.function === undefined) return program.error('pktgen: --region needs a mode: -f MODE');
+    modes = [a.function, PEER_MODE[a.function]];
+  } else if (a.pair !== undefined) {
     if (a.function !== undefined && a.function !== a.pair[0])
       program.error('pktgen: -f and --pair disagree; give one of them');
     modes = a.pair;
@@ -127,6 +147,27 @@ export async function main(argv: string[]): Promise<number> {
     for (const l of lines) process.stdout.write(`[${s.mode} ${s.port}] ${l}\n`);
   };
   try {
+    if (a.region !== undefined) {
+      const summary = await runPktgenShared({
+        regionName: a.region,
+        mode: modes[0],
+        port: a.interface,
+        size,
+        burst: a.burst,
+        count: a.count,
+        rate: a.rate,
+        reportMs: a.report,
+        waitSec,
+        seed: a.seed,
+        injectGap: a.injectGap,
+        frame: { udpChecksum: a.udpChecksum === true },
+        signal: ac.signal,
+        onEvent: print,
+      });
+      if (summary.ended === 'peer-closed')
+        process.stderr.write(`pktgen: the peer of ${a.interface} has gone (closed or died)\n`);
+      return 0;
+    }
     const res = await runPktgenPair({
       modes,
       port: a.interface,

@@ -17,6 +17,8 @@ import type { PktgenWorkerData } from './worker.js';
 export interface PktgenRunOptions extends PktgenOptions {
   /** The region that holds the port (its SharedArrayBuffer, or a Region view). */
   region: Region | SharedArrayBuffer;
+  /** When the region is shared by processes: its name, which the worker opens it by. */
+  regionName?: string;
   /** Receives every interval event and, last, the `done` event. */
   onEvent?: (ev: PktgenEvent) => void;
   /** Aborting stops the end (it then reports `ended: 'stopped'`). */
@@ -43,7 +45,12 @@ export function startPktgen(opts: PktgenRunOptions): PktgenHandle {
   const region = opts.region instanceof Region ? opts.region : attachRegion(opts.region);
   const ctrlSab = createControl();
   const ctrl = new Int32Array(ctrlSab);
-  const data: PktgenWorkerData = { sab: region.sab, ctrl: ctrlSab, opts: o };
+  const data: PktgenWorkerData = {
+    sab: opts.regionName === undefined ? region.sab : new SharedArrayBuffer(0),
+    ...(opts.regionName !== undefined ? { regionName: opts.regionName } : {}),
+    ctrl: ctrlSab,
+    opts: o,
+  };
   const worker = new Worker(builtSibling(import.meta.url, './worker.js'), { workerData: data });
   const unwatch = watchWorker(region, worker);
   const stop = (): void => requestStop(ctrl);
@@ -175,4 +182,51 @@ export async function runPktgenPair(opts: PktgenPairOptions): Promise<PktgenPair
     ],
     buffersConserved: buf.free === region.bufCount - reserved,
   };
+}
+
+export interface PktgenSharedOptions extends PktgenOptions {
+  /** Name of the region shared by processes (created by the first process, opened by the others). */
+  regionName: string;
+  /** Receives every interval event and, last, the `done` event. */
+  onEvent?: (ev: PktgenEvent) => void;
+  /** Aborting stops the end. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one pktgen end on `port` of the region shared by processes named
+ * `regionName`: opens it, or creates it (default sizes) when no process has
+ * yet; the pipe is made by the first open of either end. The other end is
+ * another process doing the same (e.g. `pktgen -f rx -i pipe}1 --region
+ * demo` in another shell). When this process was the last user, the region
+ * is removed at the end. Loads @pktfabric/shm (the native addon).
+ */
+export async function runPktgenShared(opts: PktgenSharedOptions): Promise<PktgenSummary> {
+  const o = resolvePktgenOptions(opts);
+  const shm = await import('@pktfabric/shm');
+  let region: Region;
+  try {
+    region = shm.openSharedRegion(opts.regionName);
+  } catch (e) {
+    if (!(e instanceof shm.ShmError) || e.code !== 'ENOENT') throw e;
+    try {
+      region = shm.createSharedRegion(opts.regionName, {});
+    } catch (e2) {
+      // Another process created it first.
+      if (!(e2 instanceof shm.ShmError) || e2.code !== 'EEXIST') throw e2;
+      region = shm.openSharedRegion(opts.regionName);
+    }
+  }
+  try {
+    return await runPktgen({ ...opts, ...o, region, regionName: opts.regionName });
+  } finally {
+    region.detach();
+    if (region.owners.inUse() === 0) {
+      try {
+        shm.unlinkSharedRegion(opts.regionName);
+      } catch {
+        // another process removed it already
+      }
+    }
+  }
 }

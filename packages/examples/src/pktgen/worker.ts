@@ -14,15 +14,20 @@ import { runMode } from './run-mode.js';
 
 export interface PktgenWorkerData {
   sab: SharedArrayBuffer;
+  /** A region shared by processes: the worker opens it by name (its memory cannot be posted on Node 20). */
+  regionName?: string;
   ctrl: SharedArrayBuffer;
   opts: ResolvedPktgenOptions;
 }
 
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
-const { sab, ctrl, opts } = workerData as PktgenWorkerData;
+const { sab, regionName, ctrl, opts } = workerData as PktgenWorkerData;
 let ep: PipeEndpoint | null = null;
 try {
-  const region = attachRegion(sab);
+  const region =
+    regionName === undefined
+      ? attachRegion(sab)
+      : (await import('@pktfabric/shm')).openSharedRegion(regionName);
   ep = openPort(region, opts.port);
   post({ type: 'ready' });
   const env = { region, ep, o: opts, ctrl: new Int32Array(ctrl), emit: post };
