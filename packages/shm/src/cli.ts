@@ -18,10 +18,14 @@ interface Entry {
   users: Array<{ pid: number; alive: boolean }>;
 }
 
-function scan(dir: string): Entry[] {
+function scan(dir: string, only: readonly string[]): Entry[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => f.startsWith(SHM_NAME_PREFIX));
+    names = readdirSync(dir).filter(
+      (f) =>
+        f.startsWith(SHM_NAME_PREFIX) &&
+        (only.length === 0 || only.includes(f.slice(SHM_NAME_PREFIX.length))),
+    );
   } catch {
     return [];
   }
@@ -57,9 +61,10 @@ export function main(argv: string[]): number {
   let code = 0;
   program
     .command('list')
+    .argument('[names...]', 'only these regions')
     .description('each region: size, ports, and the processes using it (alive or dead)')
-    .action(() => {
-      const all = scan(program.opts<{ dir: string }>().dir);
+    .action((names: string[]) => {
+      const all = scan(program.opts<{ dir: string }>().dir, names);
       if (all.length === 0) console.log('no pktfabric regions');
       for (const e of all) {
         const users =
@@ -71,10 +76,11 @@ export function main(argv: string[]): number {
     });
   program
     .command('clean')
+    .argument('[names...]', 'only these regions')
     .description('remove the regions whose every user has died (or that have none)')
     .option('-n, --dry-run', 'only say what would be removed')
-    .action((o: { dryRun?: boolean }) => {
-      for (const e of scan(program.opts<{ dir: string }>().dir).filter(abandoned)) {
+    .action((names: string[], o: { dryRun?: boolean }) => {
+      for (const e of scan(program.opts<{ dir: string }>().dir, names).filter(abandoned)) {
         if (o.dryRun === true) console.log(`would remove ${e.name}`);
         else {
           unlinkShm(e.name);
