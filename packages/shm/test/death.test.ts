@@ -22,6 +22,8 @@ interface Msg {
   type: string;
   rev?: number;
   peerClosed?: boolean;
+  won?: boolean;
+  error?: string | null;
 }
 
 class Proc {
@@ -109,6 +111,34 @@ describe.runIf(runAddonTests)('a process dies holding a pipe end', () => {
     expect(ticks).toBeGreaterThan(0); // the event loop ran while it waited
     m.close();
     await victim.exited;
+    expect(pipe.release()?.problems).toBe(0);
+    expectConserved(region, mark);
+    unlinkSharedRegion(name);
+  });
+});
+
+describe.runIf(runAddonTests)('an exclusive open raced by several processes', () => {
+  it('exactly one process wins; the others get BusyError', async () => {
+    const name = uniqueName('excl');
+    const region = createSharedRegion(name, { bufCount: 1024, memId: 90 });
+    const mark = markPools(region);
+    const pipe = createPipe(region, { id: 1, slots: 64 });
+    const procs = Array.from(
+      { length: 4 },
+      () => new Proc({ REGION: name, END: 'pipe{1', ROLE: 'excl' }),
+    );
+    await Promise.all(procs.map((p) => p.next('ready')));
+    for (const p of procs) p.proc.send({ op: 'go' });
+    const tried = await Promise.all(procs.map((p) => p.next('tried')));
+    expect(tried.filter((t) => t.won === true)).toHaveLength(1);
+    expect(tried.filter((t) => t.won === false).map((t) => t.error)).toEqual([
+      'BusyError',
+      'BusyError',
+      'BusyError',
+    ]);
+    for (const p of procs) p.proc.send({ op: 'exit' });
+    await Promise.all(procs.map((p) => p.next('closed')));
+    await Promise.all(procs.map((p) => p.exited));
     expect(pipe.release()?.problems).toBe(0);
     expectConserved(region, mark);
     unlinkSharedRegion(name);
