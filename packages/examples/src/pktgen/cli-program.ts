@@ -146,44 +146,33 @@ export async function main(argv: string[]): Promise<number> {
     const lines = ev.type === 'interval' ? [formatInterval(ev)] : formatSummary(ev.summary);
     for (const l of lines) process.stdout.write(`[${s.mode} ${s.port}] ${l}\n`);
   };
+  // What both ways of running take (one end here and one in another process, or both here).
+  const common = {
+    size,
+    burst: a.burst,
+    count: a.count,
+    rate: a.rate,
+    reportMs: a.report,
+    waitSec,
+    seed: a.seed,
+    injectGap: a.injectGap,
+    frame: { udpChecksum: a.udpChecksum === true },
+    signal: ac.signal,
+    onEvent: print,
+  };
   try {
     if (a.region !== undefined) {
       const summary = await runPktgenShared({
+        ...common,
         regionName: a.region,
         mode: modes[0],
         port: a.interface,
-        size,
-        burst: a.burst,
-        count: a.count,
-        rate: a.rate,
-        reportMs: a.report,
-        waitSec,
-        seed: a.seed,
-        injectGap: a.injectGap,
-        frame: { udpChecksum: a.udpChecksum === true },
-        signal: ac.signal,
-        onEvent: print,
       });
       if (summary.ended === 'peer-closed')
         process.stderr.write(`pktgen: the peer of ${a.interface} has gone (closed or died)\n`);
       return 0;
     }
-    const res = await runPktgenPair({
-      modes,
-      port: a.interface,
-      slots: a.slots,
-      size,
-      burst: a.burst,
-      count: a.count,
-      rate: a.rate,
-      reportMs: a.report,
-      waitSec,
-      seed: a.seed,
-      injectGap: a.injectGap,
-      frame: { udpChecksum: a.udpChecksum === true },
-      signal: ac.signal,
-      onEvent: print,
-    });
+    const res = await runPktgenPair({ ...common, modes, port: a.interface, slots: a.slots });
     if (!res.buffersConserved) {
       process.stderr.write('pktgen: warning: not every buffer returned to the pool\n');
       return 1;
