@@ -338,6 +338,37 @@ async function waitIn(port: Port): Promise<void> {
   await port.pollAsync(POLLIN, WAIT_SLICE_MS);
 }
 
+/** What one look for input found (`look`). */
+const READY = 0;
+/** The other side has closed and everything it sent was read. */
+const ENDED = 1;
+/** Nothing yet: wait and look again. */
+const EMPTY = 2;
+
+/**
+ * One look for input, shared by the iterators and the streams: fills `buf`
+ * (recvBatch, which gives back what was handed out before) and says whether
+ * it holds packets, the stream has ended, or there is nothing yet. peerClosed
+ * is read before the last recvBatch, so nothing sent before the close is
+ * missed. Allocates only the views.
+ */
+function look(port: Port, max: number, buf: Uint8Array[]): number {
+  recvBatch(port, max, buf);
+  if (buf.length > 0) return READY;
+  if (!port.peerClosed) return EMPTY;
+  recvBatch(port, max, buf);
+  return buf.length > 0 ? READY : ENDED;
+}
+
+/** Looks until `buf` holds packets (true) or the stream ended (false), waiting between looks. */
+async function lookUntil(port: Port, max: number, buf: Uint8Array[]): Promise<boolean> {
+  for (;;) {
+    const r = look(port, max, buf);
+    if (r !== EMPTY) return r === READY;
+    await waitIn(port);
+  }
+}
+
 /**
  * Async iterator over batches: one reused array of views per step. A batch
  * already in the ring is returned without waiting (one settled promise); the
@@ -352,28 +383,16 @@ export function batches(port: Port, max: number): AsyncIterableIterator<Uint8Arr
     if (!port.isClosed) giveBack(port);
     return { value: undefined, done: true };
   };
-  /** A batch if one is ready, the end if the other side closed and all was read, else null. */
-  const step = (): IteratorResult<Uint8Array[]> | null => {
-    recvBatch(port, max, buf);
-    if (buf.length > 0) return { value: buf, done: false };
-    if (port.peerClosed) {
-      recvBatch(port, max, buf);
-      return buf.length > 0 ? { value: buf, done: false } : finish();
-    }
-    return null;
-  };
   const slow = async (): Promise<IteratorResult<Uint8Array[]>> => {
-    for (;;) {
-      await waitIn(port);
-      const r = step();
-      if (r !== null) return r;
-    }
+    await waitIn(port);
+    return (await lookUntil(port, max, buf)) ? { value: buf, done: false } : finish();
   };
   const it: AsyncIterableIterator<Uint8Array[]> = {
     next(): Promise<IteratorResult<Uint8Array[]>> {
       if (finished) return Promise.resolve({ value: undefined, done: true });
-      const r = step();
-      return r !== null ? Promise.resolve(r) : slow();
+      const r = look(port, max, buf);
+      if (r === READY) return Promise.resolve({ value: buf, done: false });
+      return r === ENDED ? Promise.resolve(finish()) : slow();
     },
     return(): Promise<IteratorResult<Uint8Array[]>> {
       return Promise.resolve(finished ? { value: undefined, done: true } : finish());
@@ -401,29 +420,19 @@ export function packets(port: Port, max = 512): AsyncIterableIterator<Uint8Array
     return { value: undefined, done: true };
   };
   const slow = async (): Promise<IteratorResult<Uint8Array>> => {
-    for (;;) {
-      await waitIn(port);
-      recvBatch(port, max, buf);
-      at = 0;
-      if (buf.length > 0) return { value: buf[at++]!, done: false };
-      if (port.peerClosed) {
-        recvBatch(port, max, buf);
-        return buf.length > 0 ? { value: buf[at++]!, done: false } : finish();
-      }
-    }
+    await waitIn(port);
+    const ok = await lookUntil(port, max, buf);
+    at = 0;
+    return ok ? { value: buf[at++]!, done: false } : finish();
   };
   const it: AsyncIterableIterator<Uint8Array> = {
     next(): Promise<IteratorResult<Uint8Array>> {
       if (finished) return Promise.resolve({ value: undefined, done: true });
       if (at < buf.length) return Promise.resolve({ value: buf[at++]!, done: false });
-      recvBatch(port, max, buf);
+      const r = look(port, max, buf);
       at = 0;
-      if (buf.length > 0) return Promise.resolve({ value: buf[at++]!, done: false });
-      if (port.peerClosed) {
-        recvBatch(port, max, buf);
-        return Promise.resolve(buf.length > 0 ? { value: buf[at++]!, done: false } : finish());
-      }
-      return slow();
+      if (r === READY) return Promise.resolve({ value: buf[at++]!, done: false });
+      return r === ENDED ? Promise.resolve(finish()) : slow();
     },
     return(): Promise<IteratorResult<Uint8Array>> {
       return Promise.resolve(finished ? { value: undefined, done: true } : finish());
@@ -445,21 +454,11 @@ export function readable(port: Port): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       pull: async (ctrl) => {
-        for (;;) {
-          recvBatch(port, 512, buf);
-          if (buf.length > 0) {
-            for (let i = 0; i < buf.length; i++) ctrl.enqueue(buf[i]!.slice());
-            return;
-          }
-          if (port.peerClosed) {
-            recvBatch(port, 512, buf);
-            if (buf.length === 0) {
-              giveBack(port);
-              ctrl.close();
-            } else for (let i = 0; i < buf.length; i++) ctrl.enqueue(buf[i]!.slice());
-            return;
-          }
-          await waitIn(port);
+        if (await lookUntil(port, 512, buf)) {
+          for (let i = 0; i < buf.length; i++) ctrl.enqueue(buf[i]!.slice());
+        } else {
+          giveBack(port);
+          ctrl.close();
         }
       },
     },
@@ -496,21 +495,10 @@ export function readableBatches(port: Port, max = 512): ReadableStream<Uint8Arra
   return new ReadableStream<Uint8Array[]>(
     {
       pull: async (ctrl) => {
-        for (;;) {
-          recvBatch(port, max, buf);
-          if (buf.length > 0) {
-            ctrl.enqueue(copies());
-            return;
-          }
-          if (port.peerClosed) {
-            recvBatch(port, max, buf);
-            if (buf.length === 0) {
-              giveBack(port);
-              ctrl.close();
-            } else ctrl.enqueue(copies());
-            return;
-          }
-          await waitIn(port);
+        if (await lookUntil(port, max, buf)) ctrl.enqueue(copies());
+        else {
+          giveBack(port);
+          ctrl.close();
         }
       },
     },
