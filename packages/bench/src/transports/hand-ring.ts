@@ -35,7 +35,7 @@ import {
 } from '../layout/hand-ring-layout.js';
 import type { PacketWork } from '../packet-work.js';
 import type { SideResult } from '../protocol.js';
-import { defineTransport } from '../transport.js';
+import { defineTransport, type Transport } from '../transport.js';
 
 /** Bytes per payload slot of the hand ring: the region's default buffer size. */
 const HAND_RING_SLOT_BYTES = 2048;
@@ -48,19 +48,39 @@ export const handRingTransport = defineTransport({
     { name: 'handring-64b-rw', work: '64b-rw' },
     { name: 'handring-1500b-copy', work: '1500b-copy' },
   ],
-  setup({ slots }) {
-    const sab = createHandRing(slots, HAND_RING_SLOT_BYTES);
-    return { sender: { data: sab }, receiver: { data: sab } };
-  },
-  run(ctx) {
-    const ring = new HandRing(ctx.data);
-    const work = ctx.makeWork(ring.u8);
-    ctx.ready();
-    return ctx.role === 'sender'
-      ? handRingSend(ring, ctx.control, work, ctx.burst)
-      : handRingRecv(ring, ctx.control, work, ctx.burst);
-  },
+  ...handRingSides(handRingSend, handRingRecv),
 });
+
+/** One side's loop over a ring in the hand ring's memory. */
+export type HandRingLoop = (
+  ring: HandRing,
+  control: Control,
+  work: PacketWork,
+  burst: number,
+) => SideResult;
+
+/**
+ * `setup` and `run` of a transport over the hand ring's memory (1024 slots
+ * of 2048 bytes by default) with its own sender and receiver loops: the
+ * hand ring, and the spinning ring that never sleeps.
+ */
+export function handRingSides(
+  send: HandRingLoop,
+  recv: HandRingLoop,
+): Pick<Transport<string, SharedArrayBuffer>, 'setup' | 'run'> {
+  return {
+    setup({ slots }) {
+      const sab = createHandRing(slots, HAND_RING_SLOT_BYTES);
+      return { sender: { data: sab }, receiver: { data: sab } };
+    },
+    run(ctx) {
+      const ring = new HandRing(ctx.data);
+      const work = ctx.makeWork(ring.u8);
+      ctx.ready();
+      return (ctx.role === 'sender' ? send : recv)(ring, ctx.control, work, ctx.burst);
+    },
+  };
+}
 
 /** Creates a hand ring of `numSlots` slots (a power of two) of `slotBytes` (a power of two >= 64). */
 export function createHandRing(numSlots: number, slotBytes: number): SharedArrayBuffer {

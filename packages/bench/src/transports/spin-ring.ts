@@ -13,9 +13,8 @@ import { HR_READ_I32, HR_WRITE_I32 } from '../layout/hand-ring-layout.js';
 import type { PacketWork } from '../packet-work.js';
 import type { SideResult } from '../protocol.js';
 import { defineTransport } from '../transport.js';
-import { createHandRing, HandRing } from './hand-ring.js';
+import { handRingSides, type HandRing } from './hand-ring.js';
 
-const SLOT_BYTES = 2048;
 /** Spins between two looks at the control block. */
 const SPIN_CHECK = 1024;
 
@@ -23,18 +22,7 @@ export const spinRingTransport = defineTransport({
   name: 'spinring',
   family: { label: 'minimal spinning SAB ring', color: '#bcbd22' },
   cases: [{ name: 'spinring-64b-rw', work: '64b-rw' }],
-  setup({ slots }) {
-    const sab = createHandRing(slots, SLOT_BYTES);
-    return { sender: { data: sab }, receiver: { data: sab } };
-  },
-  run(ctx) {
-    const ring = new HandRing(ctx.data);
-    const work = ctx.makeWork(ring.u8);
-    ctx.ready();
-    return ctx.role === 'sender'
-      ? spinSend(ring, ctx.control, work, ctx.burst)
-      : spinRecv(ring, ctx.control, work, ctx.burst);
-  },
+  ...handRingSides(spinSend, spinRecv),
 });
 
 function spinSend(ring: HandRing, control: Control, work: PacketWork, burst: number): SideResult {
