@@ -426,15 +426,27 @@ static napi_value wait_result(napi_env env, int r, int err) {
   return s;
 }
 
+/*
+ * The arguments of futexWait and futexWaitAsync (buffer, byteOffset,
+ * expected, timeoutMs): the word's address, the expected value and the
+ * timeout. Throws and returns false on a bad one.
+ */
+static bool get_wait_args(napi_env env, napi_callback_info info, napi_value argv[4],
+                          int32_t **addr, int32_t *expected, double *timeout) {
+  if (!get_args(env, info, 4, argv) || !get_word(env, argv[0], argv[1], addr)) return false;
+  if (napi_get_value_int32(env, argv[2], expected) != napi_ok) {
+    throw_arg(env, "expected must be a number");
+    return false;
+  }
+  return get_timeout(env, argv[3], timeout);
+}
+
 /* futexWait(buffer, byteOffset, expected, timeoutMs): blocks this thread. */
 static napi_value js_futex_wait(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t *addr, expected;
   double timeout;
-  if (!get_args(env, info, 4, argv) || !get_word(env, argv[0], argv[1], &addr)) return NULL;
-  if (napi_get_value_int32(env, argv[2], &expected) != napi_ok)
-    return throw_arg(env, "expected must be a number");
-  if (!get_timeout(env, argv[3], &timeout)) return NULL;
+  if (!get_wait_args(env, info, argv, &addr, &expected, &timeout)) return NULL;
   int err = 0;
   int r = do_wait(addr, expected, timeout, &err);
   return wait_result(env, r, err);
@@ -545,10 +557,7 @@ static napi_value js_futex_wait_async(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   int32_t *addr, expected;
   double timeout;
-  if (!get_args(env, info, 4, argv) || !get_word(env, argv[0], argv[1], &addr)) return NULL;
-  if (napi_get_value_int32(env, argv[2], &expected) != napi_ok)
-    return throw_arg(env, "expected must be a number");
-  if (!get_timeout(env, argv[3], &timeout)) return NULL;
+  if (!get_wait_args(env, info, argv, &addr, &expected, &timeout)) return NULL;
 
   wait_job *job = calloc(1, sizeof *job);
   if (job == NULL) return throw_errno(env, ENOMEM, "calloc", "futexWaitAsync");
