@@ -117,13 +117,16 @@ describe.runIf(runAddonTests)('futex across processes', () => {
         setImmediate(turn);
         const waited = futexWaiter.waitAsync(i32, IDX, START, Infinity);
         await untilFutexWaiting(process.pid, START);
+        // While the wait is pending (its thread asleep in the kernel), the
+        // event loop turns: one setImmediate queued now runs after `turn`'s.
         const before = ticks;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        expect(ticks).toBeGreaterThan(before);
         const woke = await child.request({ op: 'storeWake', index: IDX, value: 1234 }, 'woke');
         expect(woke.count).toBe(1);
         expect(await waited).toBe('ok');
         counting = false;
         expect(Atomics.load(i32, IDX)).toBe(1234);
-        expect(ticks).toBeGreaterThan(before);
       });
     });
   });
