@@ -22,7 +22,7 @@ import {
   type Region,
   type RingView,
 } from '@pktfabric/core';
-import { POLLIN, POLLOUT, type PipeEndpoint } from '@pktfabric/pipes';
+import { POLLIN, POLLOUT, type Port } from '@pktfabric/core';
 import { FrameWriter } from '../frames/frame-writer.js';
 import { RateLimiter } from '../stats/rate-limiter.js';
 import { FrameSizes } from '../stats/frame-sizes.js';
@@ -61,8 +61,8 @@ abstract class Runtime {
   constructor(
     protected readonly region: Region,
     readonly ctx: StageContext & { kind: string },
-    protected readonly inputs: PipeEndpoint[],
-    protected readonly outputs: PipeEndpoint[],
+    protected readonly inputs: Port[],
+    protected readonly outputs: Port[],
     protected readonly burst: number,
   ) {
     this.u32 = region.u32;
@@ -187,7 +187,7 @@ export class SourceRuntime extends Runtime {
   constructor(
     region: Region,
     ctx: StageContext & { kind: string },
-    outputs: PipeEndpoint[],
+    outputs: Port[],
     burst: number,
     private readonly cfg: GenConfig,
   ) {
@@ -274,8 +274,8 @@ export class StageRuntime extends Runtime {
   constructor(
     region: Region,
     ctx: StageContext & { kind: string },
-    inputs: PipeEndpoint[],
-    outputs: PipeEndpoint[],
+    inputs: Port[],
+    outputs: Port[],
     burst: number,
     private readonly fn: BatchFn | null,
   ) {

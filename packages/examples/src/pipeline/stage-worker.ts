@@ -9,7 +9,8 @@
 import { parentPort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { attachRegion } from '@pktfabric/core';
-import { openPort, type PipeEndpoint } from '@pktfabric/pipes';
+import type { Port } from '@pktfabric/core';
+import { openNamedPort } from '../util/open-port.js';
 import { nodeEndpoint } from '../util/comlink-endpoint.js';
 import type { StageSpec } from './spec.js';
 import { SourceRuntime, StageRuntime, type StopMode } from './stage-runtime.js';
@@ -65,15 +66,15 @@ let pendingStop: StopMode = 0;
 const api: StageApi = {
   async init(cfg) {
     const region = attachRegion(cfg.sab);
-    const opened: PipeEndpoint[] = [];
+    const opened: Port[] = [];
     try {
       const inputs = cfg.inputs.map((n) => {
-        const ep = openPort(region, n, { spin: cfg.spin });
+        const ep = openNamedPort(region, n, { spin: cfg.spin });
         opened.push(ep);
         return ep;
       });
       const outputs = cfg.outputs.map((n) => {
-        const ep = openPort(region, n, { spin: cfg.spin });
+        const ep = openNamedPort(region, n, { spin: cfg.spin });
         opened.push(ep);
         return ep;
       });

@@ -1,6 +1,6 @@
 /** What every pktgen mode runs with, inside its worker. */
 import type { Region } from '@pktfabric/core';
-import { POLLIN, type PipeEndpoint } from '@pktfabric/pipes';
+import { POLLIN, type Port } from '@pktfabric/core';
 import { PeerWaitError } from '../errors.js';
 import type { RateLimiter } from '../stats/rate-limiter.js';
 import { sleepUnlessStopped, stopRequested } from './control.js';
@@ -10,7 +10,7 @@ import type { ResolvedPktgenOptions } from './options.js';
 
 export interface ModeEnv {
   region: Region;
-  ep: PipeEndpoint;
+  ep: Port;
   o: ResolvedPktgenOptions;
   /** The control block (see control.ts). */
   ctrl: Int32Array;

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachRegion } from '@pktfabric/core';
-import { openPort, type PipeEndpoint } from '@pktfabric/pipes';
+import type { Port } from '@pktfabric/core';
+import { openNamedPort } from '../util/open-port.js';
 import { serializeError } from '../errors.js';
 import type { WorkerMessage } from './events.js';
 import { waitForPeer } from './mode-env.js';
@@ -22,13 +23,13 @@ export interface PktgenWorkerData {
 
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 const { sab, regionName, ctrl, opts } = workerData as PktgenWorkerData;
-let ep: PipeEndpoint | null = null;
+let ep: Port | null = null;
 try {
   const region =
     regionName === undefined
       ? attachRegion(sab)
       : (await import('@pktfabric/shm')).openSharedRegion(regionName);
-  ep = openPort(region, opts.port);
+  ep = openNamedPort(region, opts.port);
   post({ type: 'ready' });
   const env = { region, ep, o: opts, ctrl: new Int32Array(ctrl), emit: post };
   waitForPeer(env);
