@@ -49,6 +49,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       'median Mpps',
       'runs (Mpps)',
       'spread',
+      'GB/s',
       'vs hand ring',
       'vs postMessage',
       'vs low-level',
@@ -61,6 +62,7 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       r.medianPps > 0 ? formatMpps(r.medianPps) : 'FAILED',
       r.runsPps.map(formatMpps).join(' '),
       r.runsPps.length > 1 ? `${Math.round(r.spread * 100)}%` : '-',
+      r.gigabytesPerSecond === null || r.medianPps === 0 ? '-' : r.gigabytesPerSecond.toFixed(2),
       formatRatio(r.ratioToHandRing),
       formatRatio(r.ratioToPostMessage),
       formatRatio(r.ratioToLowLevel),
@@ -105,6 +107,15 @@ function ratioTarget(
   return [target(wanted, `${q.toFixed(2)}x`, q >= x)];
 }
 
+/** Informational: a case's payload GB/s beside a reference's (no bar), when both ran. */
+function bandwidthLine(rows: readonly CaseSummary[], c: CaseName, ref: CaseName): string[] {
+  const r = measured(rows, c);
+  const b = measured(rows, ref);
+  if (r === undefined || b === undefined) return [];
+  const gb = (x: CaseSummary): string => `${x.gigabytesPerSecond!.toFixed(2)} GB/s`;
+  return [`  ${c} moves ${gb(r)}; Uint8Array.set on this machine (${ref}): ${gb(b)}`];
+}
+
 /**
  * The targets next to what the run measured, for the cases that ran, each
  * marked met or missed (informational; the machine matters): the ring API's
@@ -139,6 +150,7 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
   const small: string[] = [
     ...ratioTarget(rows, 'pipe-64b-rw', 1.2, 'postmessage-batch-64b'),
     ...ratioTarget(rows, 'handring-64b-rw', 0.9, 'spinring-64b-rw'),
+    ...bandwidthLine(rows, 'pipe-1500b-copy', 'memcpy-1500b'),
   ];
   const groups: string[] = [];
   if (ringApi.length > 0)

@@ -34,6 +34,8 @@ export interface ResultRow {
   runsKicksPerMillion: number[];
   /** (slowest - fastest) / median of runsPps; 0 with fewer than two runs. */
   spread: number;
+  /** Payload GB/s (10^9 bytes) at the median: medianPps x packetSize; null for the index cases. */
+  gigabytesPerSecond: number | null;
   /** medianPps over the matching hand ring's (same per-packet work), or null. */
   ratioToHandRing: number | null;
   /** medianPps over postmessage-64b's, or null. */
@@ -75,6 +77,7 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
       kicksPerMillion: round3(r.kicksPerMillion),
       runsKicksPerMillion: r.runsKicksPerMillion.map((k) => round3(k)!),
       spread: round3(r.spread)!,
+      gigabytesPerSecond: round3(r.gigabytesPerSecond),
       ratioToHandRing: round3(r.ratioToHandRing),
       ratioToPostMessage: round3(r.ratioToPostMessage),
       ratioToLowLevel: round3(r.ratioToLowLevel),

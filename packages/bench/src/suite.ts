@@ -52,6 +52,11 @@ export interface CaseSummary {
    * than two runs.
    */
   spread: number;
+  /**
+   * Payload bytes delivered per second at the median, in GB/s (10^9 bytes):
+   * medianPps x packetSize; null for the index cases, which move no payload.
+   */
+  gigabytesPerSecond: number | null;
   /** medianPps / the matching hand ring's; null when not measured. */
   ratioToHandRing: number | null;
   /** medianPps / postmessage-64b's; null when not measured. */
@@ -136,6 +141,8 @@ export function summarize(
       kicksPerMillion: kicks.length > 0 ? median(kicks) : null,
       runsKicksPerMillion: kicks,
       spread: spreadOf(rs.map((r) => r.pps)),
+      gigabytesPerSecond:
+        CASES[c].work === 'index' ? null : (medians.get(c)! * CASES[c].packetSize) / 1e9,
       ratioToHandRing: ratio(c, CASES[c].handRing),
       ratioToPostMessage: ratio(c, POSTMESSAGE_CASE),
       ratioToLowLevel: ratio(c, CASES[c].lowLevel),

@@ -34,6 +34,7 @@ const CASES = [
   ['handring-64b-rw', 64, null],
   ['handring-1500b-copy', 1500, null],
   ['spinring-64b-rw', 64, null],
+  ['memcpy-1500b', 1500, null],
 ] as const;
 
 const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];
@@ -77,6 +78,16 @@ describe('npm run bench (quick smoke run)', () => {
     expect(byCase.get('postmessage-64b')!.ratioToPostMessage).toBe(1);
     expect(byCase.get('pipe-index')!.kicksPerMillion).toEqual(expect.any(Number));
     expect(byCase.get('postmessage-64b')!.kicksPerMillion).toBeNull();
+    // Payload GB/s: median x packet size for the payload cases, null for the index cases.
+    for (const r of rows)
+      expect(r.gigabytesPerSecond, String(r.case)).toBe(
+        r.packetSize === 60
+          ? null
+          : Math.round(((r.medianPps as number) * (r.packetSize as number)) / 1e6) / 1000,
+      );
+    expect(stdout).toMatch(
+      /^ {2}pipe-1500b-copy moves [\d.]+ GB\/s; Uint8Array\.set on this machine \(memcpy-1500b\): [\d.]+ GB\/s$/m,
+    );
     // The easy-layer rows: notify counts like the pipe's, a ratio to pipe-64b-rw (only they have one).
     for (const r of rows) {
       const easy = EASY.includes(r.case as string);

@@ -185,6 +185,17 @@ describe('bench cases', () => {
           lowLevel: null,
         },
       ],
+      [
+        'memcpy-1500b',
+        {
+          transport: 'memcpy',
+          work: '1500b-copy',
+          mode: null,
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+          lowLevel: null,
+        },
+      ],
     ]);
     expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
   });
@@ -208,6 +219,7 @@ describe('bench cases', () => {
       'message passing',
       'hand-written SAB ring',
       'minimal spinning SAB ring',
+      'Uint8Array.set, one thread',
     ]);
     expect(familyOf('postmessage-batch-64b')?.label).toBe('message passing');
     expect(familyOf('no-such-case')).toBeUndefined();

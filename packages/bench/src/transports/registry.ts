@@ -5,6 +5,7 @@
  * of the cases in the report, the chart and bench-results.json.
  */
 import { handRingTransport } from './hand-ring.js';
+import { memcpyTransport } from './memcpy.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
 import { pipeEasyTransport } from './pipe-easy.js';
 import { pipeTransport } from './pipe.js';
@@ -20,4 +21,5 @@ export const TRANSPORTS = [
   messageChannelTransferTransport,
   handRingTransport,
   spinRingTransport,
+  memcpyTransport,
 ] as const;
