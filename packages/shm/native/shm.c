@@ -602,7 +602,40 @@ static napi_value js_futex_wait_async(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------- processAlive */
 
-/* processAlive(pid) -> boolean: pidfd_open where the kernel has it, else kill(pid, 0). */
+/*
+ * Whether pid is a zombie: it has exited and only its parent's wait is
+ * pending (state Z, or X while it is being reaped, in /proc/PID/stat).
+ * pidfd_open and kill(pid, 0) both succeed on a zombie, and its parent may
+ * not reap it for a long time: a Node parent reaps only when its event loop
+ * turns, so a parent blocked in poll() on the dead child's peer end would
+ * wait for itself. False when /proc cannot tell (not mounted, gone meanwhile:
+ * the next call asks kill again).
+ *
+ * The state is the thread-group leader's: a process whose main thread exited
+ * while other threads run shows Z too. Node never does that (its main thread
+ * ends the process).
+ */
+static bool exited_unreaped(pid_t pid) {
+  char path[48], buf[256];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  ssize_t n;
+  do n = read(fd, buf, sizeof buf - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  /* "pid (comm) S ...": comm may hold spaces and ')', so the state follows the last ')'. */
+  char *paren = strrchr(buf, ')');
+  if (paren == NULL || paren[1] != ' ') return false;
+  return paren[2] == 'Z' || paren[2] == 'X';
+}
+
+/*
+ * processAlive(pid) -> boolean: pidfd_open where the kernel has it, else
+ * kill(pid, 0); a zombie (exited, not reaped yet) is dead.
+ */
 static napi_value js_process_alive(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   double pid_d;
@@ -638,6 +671,7 @@ static napi_value js_process_alive(napi_env env, napi_callback_info info) {
 #ifdef SYS_pidfd_open
 done:
 #endif
+  if (alive && exited_unreaped(pid)) alive = false;
   {
     napi_value v;
     NAPI_OK_OR_NULL(napi_get_boolean(env, alive, &v));

@@ -338,7 +338,12 @@ export function futexWaitAsync(
 
 // ------------------------------------------------------------ process death
 
-/** Whether process `pid` exists (a zombie not yet reaped counts as alive). Does not block. */
+/**
+ * Whether process `pid` is alive. A zombie (it exited; its parent has not
+ * reaped it yet: state Z in /proc/PID/stat) is dead: its parent may not reap
+ * it for a long time (a Node parent reaps only when its event loop turns).
+ * A process of another user counts as alive. Does not block.
+ */
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid < 1 || pid > SHM_MAX_BYTES) {
     bad('pid', `must be an integer from 1 to 2^31-1 (got ${String(pid)})`);

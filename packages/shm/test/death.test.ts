@@ -14,12 +14,16 @@ import { IF_WAITERS_I32, ifWord, PortTable, type Region } from '@pktfabric/core'
 import { expectConserved, markPools, waitFor } from '@pktfabric/core/testing';
 import { createPipe, endIf, lookupPipe, openPort, POLLHUP, POLLIN } from '@pktfabric/pipes';
 import { createSharedRegion, unlinkSharedRegion } from '../src/index.js';
+import { procState } from './fixtures/proc-state.js';
 import { cleanup, runAddonTests, uniqueName } from './helpers.js';
 
 const CHILD = fileURLToPath(new URL('../dist/test/fixtures/pipe-child.js', import.meta.url));
+const ZOMBIE = fileURLToPath(new URL('../dist/test/fixtures/zombie.js', import.meta.url));
 
 interface Msg {
   type: string;
+  victim?: number;
+  victimState?: string;
   rev?: number;
   peerClosed?: boolean;
   won?: boolean;
@@ -30,8 +34,8 @@ class Proc {
   readonly proc: ChildProcess;
   readonly exited: Promise<void>;
   private readonly inbox: Msg[] = [];
-  constructor(env: Record<string, string>) {
-    this.proc = fork(CHILD, [], {
+  constructor(env: Record<string, string>, file = CHILD) {
+    this.proc = fork(file, [], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -116,6 +120,39 @@ describe.runIf(runAddonTests)('a process dies holding a pipe end', () => {
     unlinkSharedRegion(name);
   });
 });
+
+describe.runIf(runAddonTests)(
+  'a process dies while its parent is blocked in poll (a zombie)',
+  () => {
+    it('the parent, blocked on the other end, wakes with POLLHUP although it cannot reap the dead child', async () => {
+      const name = uniqueName('zombie');
+      const region = createSharedRegion(name, { bufCount: 1024, memId: 91 });
+      const mark = markPools(region);
+      const pipe = createPipe(region, { id: 1, slots: 64 });
+      // The survivor forks the victim (holding pipe{1), opens pipe}1 and blocks in poll.
+      const survivor = new Proc(
+        { ROLE: 'survivor', REGION: name, END: 'pipe}1', PEER_END: 'pipe{1' },
+        ZOMBIE,
+      );
+      const { victim } = await survivor.next('ready');
+      await waitFor(
+        'the survivor to sleep in poll',
+        () => Atomics.load(region.i32, waitersWord(region, 1)) > 0,
+      );
+      process.kill(victim!, 'SIGKILL');
+      // Its parent is blocked in poll: nobody reaps it.
+      await waitFor(`the victim ${victim} to be a zombie`, () => procState(victim!) === 'Z');
+      const woke = await survivor.next('woke');
+      expect(woke.victimState).toBe('Z'); // still unreaped when the poll returned
+      expect(woke.rev! & POLLHUP).toBe(POLLHUP);
+      expect(woke.peerClosed).toBe(true);
+      await survivor.exited;
+      expect(pipe.release()?.problems).toBe(0);
+      expectConserved(region, mark);
+      unlinkSharedRegion(name);
+    });
+  },
+);
 
 describe.runIf(runAddonTests)('an exclusive open raced by several processes', () => {
   it('exactly one process wins; the others get BusyError', async () => {
