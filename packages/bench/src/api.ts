@@ -5,6 +5,7 @@
  */
 import type { ChecksMode } from '@pktfabric/core';
 import type { CaseName } from './cases.js';
+import type { RttStats } from './rtt.js';
 
 /**
  * The work done per packet:
@@ -73,4 +74,6 @@ export interface CaseRun {
   kicks: number | null;
   /** kicks per million packets of the whole run; null for message cases. */
   kicksPerMillion: number | null;
+  /** Round-trip cases: the round-trip times of the measured window (absent for throughput cases). */
+  rtt?: RttStats;
 }

@@ -22,7 +22,7 @@ export interface CaseInfo {
   mode: CaseMode;
   /** Bytes per packet (len). The index cases declare 60 bytes and touch none. */
   packetSize: number;
-  /** The hand-ring case doing the same per-packet work, or null if there is none. */
+  /** The hand-ring case doing the same per-packet work, or null if there is none (or a round-trip case). */
   handRing: CaseName | null;
   /** The case doing the same through a lower-level API (TransportCase.lowLevel), or null. */
   lowLevel: CaseName | null;
@@ -52,6 +52,8 @@ for (const t of transports) {
   for (const c of t.cases) {
     if (c.lowLevel !== undefined && !byCase.has(c.lowLevel))
       throw new Error(`bench: case ${c.name} names an unknown low-level case ${c.lowLevel}`);
+    if (c.threads !== undefined && !byCase.has(c.threads))
+      throw new Error(`bench: case ${c.name} names an unknown thread case ${c.threads}`);
   }
 }
 
@@ -70,7 +72,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = Object.fromEntries(
         work: c.work,
         mode: c.mode ?? null,
         packetSize: WORK_BYTES[c.work],
-        handRing: handRingFor(c.work),
+        handRing: c.rtt === undefined ? handRingFor(c.work) : null,
         lowLevel: (c.lowLevel ?? null) as CaseName | null,
       },
     ]),

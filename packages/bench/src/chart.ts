@@ -21,7 +21,8 @@ function family(c: string): string {
 /** The Vega spec for `results` (exported for tests and for people who want to restyle it). */
 export function chartSpec(results: ResultsFile): vega.Spec {
   const values = results.rows
-    .filter((r) => r.medianPps > 0)
+    // Round-trip rows (rttP50Ns set) are latencies, not throughput: not in this chart.
+    .filter((r) => r.medianPps > 0 && (r.rttP50Ns ?? null) === null)
     .map((r) => ({
       case: r.case,
       mpps: r.medianPps / 1e6,

@@ -9,6 +9,7 @@
  *   npm run bench                      # 3 runs x 2 s per case
  *   npm run bench -- --quick           # smoke run, well under a minute
  *   npm run bench -- --runs 5 --duration 3
+ *   npm run bench -- --only xproc      # the rows between processes and their thread rows
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +24,8 @@ import {
   formatSummary,
   formatTargets,
   runSuite,
+  casesMatching,
+  unavailableCases,
   type CaseName,
 } from './index.js';
 import { renderChartSvg } from './chart.js';
@@ -52,6 +55,18 @@ function caseList(v: string): CaseName[] {
   return list as CaseName[];
 }
 
+function pattern(v: string): RegExp {
+  let re: RegExp;
+  try {
+    re = new RegExp(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`not a regular expression: ${(e as Error).message}`);
+  }
+  if (casesMatching(re).length === 0)
+    throw new InvalidArgumentError(`no case matches ${v} (cases: ${ALL_CASES.join(', ')})`);
+  return re;
+}
+
 interface Flags {
   runs: number;
   duration?: number;
@@ -59,13 +74,14 @@ interface Flags {
   quick?: boolean;
   burst: number;
   cases: CaseName[];
+  only?: RegExp;
   out?: string;
 }
 
 const program = new Command()
   .name('pktfabric-bench')
   .description(
-    'Throughput of pktfabric pipes between two workers, beside postMessage, MessageChannel and a hand-written SAB ring',
+    'Throughput of pktfabric pipes between two workers (and two processes), beside postMessage, MessageChannel and a hand-written SAB ring; round trips',
   )
   .option(
     '--runs <n>',
@@ -96,6 +112,14 @@ const program = new Command()
       .argParser(caseList)
       .default([...ALL_CASES], `all ${ALL_CASES.length}`),
   )
+  .addOption(
+    new Option(
+      '--only <regexp>',
+      'run the cases whose name matches, and the thread case each matching case between processes is compared with (e.g. --only xproc)',
+    )
+      .argParser(pattern)
+      .conflicts('cases'),
+  )
   .option('--out <dir>', 'directory for bench-results.json and .svg (default: the repository root)')
   .parse();
 
@@ -105,12 +129,24 @@ const warmupS =
   flags.warmup ?? (flags.quick === true ? Math.min(QUICK_WARMUP_S, durationS / 2) : undefined);
 const outDir = resolve(flags.out ?? repoRoot());
 
+const selected = flags.only !== undefined ? casesMatching(flags.only) : flags.cases;
+// Cases that cannot run here (the shared-memory addon did not build): skipped, with the reason.
+const skipped = unavailableCases(selected);
+const cases = selected.filter((c) => !skipped.has(c));
+
 const started = new Date();
 console.log(
   `pktfabric bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), ` +
-    `${flags.cases.length} cases x ${flags.runs} runs x ${durationS} s (burst ${flags.burst})`,
+    `${cases.length} cases x ${flags.runs} runs x ${durationS} s (burst ${flags.burst})`,
 );
-const rows = await runSuite(flags.cases, {
+for (const why of new Set(skipped.values()))
+  console.log(
+    `skipped ${[...skipped]
+      .filter(([, w]) => w === why)
+      .map(([c]) => c)
+      .join(', ')}: ${why}`,
+  );
+const rows = await runSuite(cases, {
   runs: flags.runs,
   durationS,
   warmupS,
@@ -124,7 +160,10 @@ console.log(
     '\nvs hand ring: median over the hand-written SAB ring doing the same per-packet work' +
     ' (index, 64 B write+read, 1500 B copy); vs postMessage: median over postmessage-64b;' +
     ' vs low-level: an easy-layer pipe case (sendBatch / recvBatch, batches(), for await,' +
-    ' readable()) over pipe-64b-rw, the same work on the ring API.',
+    ' readable()) over pipe-64b-rw, the same work on the ring API;' +
+    ' vs threads: a case between two processes (xproc-*) over the same case between two threads.' +
+    '\nround trips: one packet in flight, ping-pong; p50 / p99 are medians over the runs of each' +
+    " run's; spin: the waiting side spins, park: it sleeps at once.",
 );
 const targets = formatTargets(rows);
 if (targets !== '') console.log(`\n${targets}`);

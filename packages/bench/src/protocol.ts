@@ -5,6 +5,7 @@
  * through messages.
  */
 import type { CaseName } from './cases.js';
+import type { RttStats } from './rtt.js';
 
 export type Role = 'sender' | 'receiver';
 
@@ -15,6 +16,17 @@ export interface WorkerInit {
   control: SharedArrayBuffer;
   burst: number;
   /** What the case's transport set up for this side (Shared.sender / .receiver data). */
+  data: unknown;
+}
+
+/** What a side between processes gets (its first IPC message; bench-process.ts). */
+export interface ProcessInit {
+  caseName: CaseName;
+  role: Role;
+  /** The shared-memory object holding the control block (opened by name). */
+  controlName: string;
+  burst: number;
+  /** What the case's transport set up for this side. */
   data: unknown;
 }
 
@@ -29,6 +41,8 @@ export interface SideResult {
   /** Receiver only: packets in the measured window and its length in seconds. */
   windowPackets: number;
   windowSeconds: number;
+  /** Round-trip cases: the side that pings reports its round-trip times here (rtt.ts). */
+  rtt?: RttStats;
 }
 
 export interface SerializedError {

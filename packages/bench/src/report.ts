@@ -1,5 +1,7 @@
 /** Text output of the bench: progress lines and the final table. Allocates; not for hot paths. */
 import { CASES, type CaseName } from './cases.js';
+import { formatRoundTrips, isRttRow, processTargets } from './report-processes.js';
+import { formatNs } from './rtt.js';
 import type { Progress, CaseSummary } from './suite.js';
 
 /** Packets per second as Mpps with 2 decimals (3 below 1 Mpps). */
@@ -13,14 +15,19 @@ function formatRatio(r: number | null): string {
   return r >= 10 ? `${r.toFixed(1)}x` : `${r.toFixed(2)}x`;
 }
 
-/** One line per finished run, e.g. `[ 4/27] pipe-index  run 1/3  12.34 Mpps  notify/Mpkt 0.8`. */
+/**
+ * One line per finished run, e.g. `[ 4/27] pipe-index  run 1/3  12.34 Mpps  notify/Mpkt 0.8`
+ * (round-trip cases: round trips per second, then `rtt p50 … p99 …`).
+ */
 export function formatProgress(p: Progress): string {
   const w = String(p.steps).length;
   const head = `[${String(p.step).padStart(w)}/${p.steps}] ${p.case.padEnd(28)} run ${p.run}/${p.runs}`;
   if (p.error !== undefined) return `${head}  FAILED: ${p.error.message.split('\n')[0]}`;
   const r = p.result!;
   const kicks = r.kicksPerMillion === null ? '' : `  notify/Mpkt ${r.kicksPerMillion.toFixed(1)}`;
-  return `${head}  ${formatMpps(r.pps).padStart(8)} Mpps  (${r.totalPackets} pkts)${kicks}`;
+  const rtt =
+    r.rtt === undefined ? '' : `  rtt p50 ${formatNs(r.rtt.p50Ns)} p99 ${formatNs(r.rtt.p99Ns)}`;
+  return `${head}  ${formatMpps(r.pps).padStart(8)} Mpps  (${r.totalPackets} pkts)${kicks}${rtt}`;
 }
 
 /** Renders rows as an aligned text table (first column left-aligned, the rest right-aligned). */
@@ -37,11 +44,13 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 /**
  * The final table: the checks mode of each case's ports (slots, ring, or -
  * without ports), medians, every run, ratios to the matching hand ring, to
- * postMessage and (easy-layer cases) to the low-level case doing the same,
- * notify calls.
+ * postMessage, (cases between processes) to the same case between threads
+ * and (easy-layer cases) to the low-level case doing the same, notify calls.
+ * The round-trip cases follow in a table of their own (report-processes.ts).
  */
 export function formatSummary(rows: readonly CaseSummary[]): string {
-  return textTable(
+  const trips = formatRoundTrips(rows);
+  const main = textTable(
     [
       'case',
       'checks',
@@ -52,23 +61,28 @@ export function formatSummary(rows: readonly CaseSummary[]): string {
       'GB/s',
       'vs hand ring',
       'vs postMessage',
+      'vs threads',
       'vs low-level',
       'notify/Mpkt',
     ],
-    rows.map((r) => [
-      r.case,
-      r.mode ?? '-',
-      String(r.packetSize),
-      r.medianPps > 0 ? formatMpps(r.medianPps) : 'FAILED',
-      r.runsPps.map(formatMpps).join(' '),
-      r.runsPps.length > 1 ? `${Math.round(r.spread * 100)}%` : '-',
-      r.gigabytesPerSecond === null || r.medianPps === 0 ? '-' : r.gigabytesPerSecond.toFixed(2),
-      formatRatio(r.ratioToHandRing),
-      formatRatio(r.ratioToPostMessage),
-      formatRatio(r.ratioToLowLevel),
-      r.kicksPerMillion === null ? '-' : r.kicksPerMillion.toFixed(1),
-    ]),
+    rows
+      .filter((r) => !isRttRow(r))
+      .map((r) => [
+        r.case,
+        r.mode ?? '-',
+        String(r.packetSize),
+        r.medianPps > 0 ? formatMpps(r.medianPps) : 'FAILED',
+        r.runsPps.map(formatMpps).join(' '),
+        r.runsPps.length > 1 ? `${Math.round(r.spread * 100)}%` : '-',
+        r.gigabytesPerSecond === null || r.medianPps === 0 ? '-' : r.gigabytesPerSecond.toFixed(2),
+        formatRatio(r.ratioToHandRing),
+        formatRatio(r.ratioToPostMessage),
+        formatRatio(r.ratioToThreads),
+        formatRatio(r.ratioToLowLevel),
+        r.kicksPerMillion === null ? '-' : r.kicksPerMillion.toFixed(1),
+      ]),
   );
+  return trips === '' ? main : `${main}\n\n${trips}`;
 }
 
 /** One target line: what is wanted, what was measured, and whether it was met. */
@@ -159,5 +173,8 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     groups.push(['targets (easy layer, on the project machine):', ...easy].join('\n'));
   if (small.length > 0)
     groups.push(['targets (small packets, on the project machine):', ...small].join('\n'));
+  const processes = processTargets(rows);
+  if (processes.length > 0)
+    groups.push(['targets (between processes, on the project machine):', ...processes].join('\n'));
   return groups.join('\n\n');
 }

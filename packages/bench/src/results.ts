@@ -45,6 +45,24 @@ export interface ResultRow {
    * easy-layer pipe cases), or null (other cases, or not measured).
    */
   ratioToLowLevel: number | null;
+  /** Where the case's two sides ran: 'threads' (worker threads) or 'processes' (child processes). */
+  sides: 'threads' | 'processes';
+  /**
+   * Cases between processes (xproc-*): medianPps over the same case's
+   * between threads, or null (other cases, round-trip cases, not measured).
+   */
+  ratioToThreads: number | null;
+  /**
+   * Round-trip cases (*-rtt-*): median over runs of each run's median round
+   * trip, in ns; null for throughput cases. Their medianPps is round trips
+   * per second.
+   */
+  rttP50Ns: number | null;
+  /** Round-trip cases: median over runs of each run's 99th-percentile round trip, ns; else null. */
+  rttP99Ns: number | null;
+  /** Round-trip cases: each successful run's p50 and p99, ns (empty for throughput cases). */
+  runsRttP50Ns: number[];
+  runsRttP99Ns: number[];
   /** Why runs failed, if any did. */
   errors: string[];
 }
@@ -61,6 +79,10 @@ export interface ResultsFile {
 
 function round3(x: number | null): number | null {
   return x === null ? null : Math.round(x * 1000) / 1000;
+}
+
+function roundNs(x: number | null): number | null {
+  return x === null ? null : Math.round(x);
 }
 
 export function toResultsFile(date: Date, rows: readonly CaseSummary[]): ResultsFile {
@@ -81,6 +103,12 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
       ratioToHandRing: round3(r.ratioToHandRing),
       ratioToPostMessage: round3(r.ratioToPostMessage),
       ratioToLowLevel: round3(r.ratioToLowLevel),
+      sides: r.sides,
+      ratioToThreads: round3(r.ratioToThreads),
+      rttP50Ns: roundNs(r.rttP50Ns),
+      rttP99Ns: roundNs(r.rttP99Ns),
+      runsRttP50Ns: r.runsRttP50Ns.map((x) => roundNs(x)!),
+      runsRttP99Ns: r.runsRttP99Ns.map((x) => roundNs(x)!),
       errors: r.errors,
     })),
   };

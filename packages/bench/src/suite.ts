@@ -3,11 +3,15 @@
  * then run 2, ...) so that a slow drift of the machine touches every case
  * alike, and summarises them: medians, ratios to the matching hand ring, to
  * postMessage and (easy-layer cases) to the low-level case doing the same,
- * notify calls per million packets. A failed run is recorded
+ * and (cases between processes) to the same case between threads, notify
+ * calls per million packets, and for the round-trip cases the medians of
+ * their runs' p50 and p99 round trips. A failed run is recorded
  * and the suite goes on.
  */
 import type { CaseMode, CaseOptions, CaseRun } from './api.js';
+import { rttOf, sidesOf, threadsOf } from './case-kinds.js';
 import { CASES, POSTMESSAGE_CASE, type CaseName } from './cases.js';
+import type { Sides } from './transport.js';
 import { runCase } from './worker-pair.js';
 
 export interface SuiteOptions extends CaseOptions {
@@ -67,6 +71,21 @@ export interface CaseSummary {
    * cases without one, or when it was not measured.
    */
   ratioToLowLevel: number | null;
+  /** Where its two sides ran: two worker threads or two child processes. */
+  sides: Sides;
+  /**
+   * A case between processes: medianPps over the same case's between
+   * threads (CaseInfo via threadsOf); null for other cases, round-trip
+   * cases, or when either was not measured.
+   */
+  ratioToThreads: number | null;
+  /** Round-trip cases: the median over runs of each run's median round trip, ns; else null. */
+  rttP50Ns: number | null;
+  /** Round-trip cases: the median over runs of each run's 99th percentile, ns; else null. */
+  rttP99Ns: number | null;
+  /** Each successful run's p50 / p99 round trip, ns (empty for throughput cases). */
+  runsRttP50Ns: number[];
+  runsRttP99Ns: number[];
   /** Messages of the failed runs. */
   errors: string[];
 }
@@ -132,6 +151,9 @@ export function summarize(
   return cases.map((c) => {
     const rs = results.get(c) ?? [];
     const kicks = rs.map((r) => r.kicksPerMillion).filter((k): k is number => k !== null);
+    const rtt = rttOf(c) !== null;
+    const p50 = rs.flatMap((r) => (r.rtt !== undefined ? [r.rtt.p50Ns] : []));
+    const p99 = rs.flatMap((r) => (r.rtt !== undefined ? [r.rtt.p99Ns] : []));
     return {
       case: c,
       mode: CASES[c].mode,
@@ -144,8 +166,14 @@ export function summarize(
       gigabytesPerSecond:
         CASES[c].work === 'index' ? null : (medians.get(c)! * CASES[c].packetSize) / 1e9,
       ratioToHandRing: ratio(c, CASES[c].handRing),
-      ratioToPostMessage: ratio(c, POSTMESSAGE_CASE),
+      ratioToPostMessage: rtt ? null : ratio(c, POSTMESSAGE_CASE),
       ratioToLowLevel: ratio(c, CASES[c].lowLevel),
+      sides: sidesOf(c),
+      ratioToThreads: rtt ? null : ratio(c, threadsOf(c)),
+      rttP50Ns: p50.length > 0 ? median(p50) : null,
+      rttP99Ns: p99.length > 0 ? median(p99) : null,
+      runsRttP50Ns: p50,
+      runsRttP99Ns: p99,
       errors: [...(errors.get(c) ?? [])],
     };
   });

@@ -46,7 +46,25 @@ export interface TransportCase<N extends string = string> {
    * "vs low-level" ratio divides by its median. Omitted for most cases.
    */
   readonly lowLevel?: string;
+  /**
+   * A round-trip case (ping-pong, one packet in flight) instead of a
+   * throughput case, and how its waiting side waits: `'spin'` (a poll that
+   * spins and does not park while the peer answers) or `'park'` (a poll
+   * that sleeps on the doorbell at once). Its rows report round-trip times.
+   */
+  readonly rtt?: RttWait;
+  /**
+   * For a case whose sides run in two processes (Transport.sides): the same
+   * case between two threads, which its bar compares it with.
+   */
+  readonly threads?: string;
 }
+
+/** How a round-trip case's waiting side waits (TransportCase.rtt). */
+export type RttWait = 'spin' | 'park';
+
+/** Where a transport's two sides run: two worker threads (the default) or two child processes. */
+export type Sides = 'threads' | 'processes';
 
 /** The legend entry and colour of a transport's bars in the chart; transports of one family share one. */
 export interface Family {
@@ -65,6 +83,13 @@ export interface SetupContext {
   readonly slots: number;
   /** Packets per batch (CaseOptions.burst). */
   readonly burst: number;
+  /**
+   * Transports whose sides are processes: the name of the one shared-memory
+   * object to create (a unique name per run; the sides open it by name, and
+   * the engine removes it once both have, or when the run ends). Undefined
+   * for thread transports.
+   */
+  readonly regionName?: string;
 }
 
 /** What one worker receives: `data` goes into its workerData, with `transfer` as the transfer list. */
@@ -77,7 +102,7 @@ export interface SideShare<D> {
 export interface Shared<D> {
   readonly sender: SideShare<D>;
   readonly receiver: SideShare<D>;
-  /** Called once both workers exist, before either is ready. */
+  /** Called once both workers exist, before either is ready (thread transports only). */
   started?(workers: { readonly sender: Worker; readonly receiver: Worker }): void;
   /**
    * Called once after both workers are gone. `ok`: the run succeeded so far;
@@ -120,6 +145,19 @@ export interface Transport<N extends string = string, D = unknown> {
   /** Unique among the registered transports. */
   readonly name: string;
   readonly family: Family;
+  /**
+   * Where its two sides run (default `'threads'`). With `'processes'` the
+   * engine (process-pair.ts) forks two child processes from dist
+   * (bench-process.js) instead of starting two workers; `data` then crosses
+   * an IPC channel and memory is shared by name (SetupContext.regionName).
+   */
+  readonly sides?: Sides;
+  /**
+   * Why this transport cannot run here (e.g. the shared-memory addon did
+   * not build), or undefined when it can. The CLI skips the cases of an
+   * unavailable transport and prints the reason.
+   */
+  unavailable?(): string | undefined;
   /** The cases of this transport, in report order. */
   readonly cases: readonly TransportCase<N>[];
   /** Main thread: creates what the two sides of one run share. */

@@ -14,6 +14,9 @@
  * BenchCaseError. Workers that finished are given a grace period to exit by
  * themselves and are terminated after it. The transport's `release` runs
  * once both are gone.
+ *
+ * A transport whose sides are processes (Transport.sides) runs in
+ * process-pair.ts instead, the same way with two child processes.
  */
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import {
@@ -30,12 +33,13 @@ import { PHASE_MEASURE, PHASE_RUN, PHASE_STOP } from './layout/control-layout.js
 import type { Role, SideResult, WorkerInit, WorkerMessage } from './protocol.js';
 import type { Shared } from './transport.js';
 import { builtSibling } from './util/worker-url.js';
+import { runProcessCase } from './process-pair.js';
 
 const WORKER_URL = builtSibling(import.meta.url, './bench-worker.js');
 /** Milliseconds a finished worker gets to exit before it is terminated. */
 const EXIT_GRACE_MS = 5000;
 
-interface Resolved {
+export interface Resolved {
   durationMs: number;
   warmupMs: number;
   burst: number;
@@ -43,7 +47,8 @@ interface Resolved {
   hangGuardMs: number;
 }
 
-function resolve(opts: CaseOptions): Resolved {
+/** The options of one run with their defaults, checked (RangeError). */
+export function resolve(opts: CaseOptions): Resolved {
   const durationS = opts.durationS ?? DEFAULT_DURATION_S;
   if (!(durationS > 0 && durationS <= 3600))
     throw new RangeError(`durationS must be in (0, 3600], got ${durationS}`);
@@ -65,7 +70,7 @@ function resolve(opts: CaseOptions): Resolved {
  * Calls the transport's `release` once both workers are gone. After a failed
  * run (`ok` false) whatever it throws is dropped, so the run keeps its error.
  */
-function release(shared: Shared<unknown>, ok: boolean): void {
+export function release(shared: Shared<unknown>, ok: boolean): void {
   if (shared.release === undefined) return;
   if (ok) {
     shared.release(true);
@@ -148,6 +153,7 @@ async function reap(side: Side, ms: number): Promise<boolean> {
  */
 export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promise<CaseRun> {
   if (!isCaseName(caseName)) throw new RangeError(`unknown bench case ${caseName}`);
+  if (transportOf(caseName).sides === 'processes') return runProcessCase(caseName, opts);
   const r = resolve(opts);
   const shared = await transportOf(caseName).setup({
     caseName,
@@ -214,7 +220,8 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
   }
 }
 
-function combine(caseName: CaseName, s: SideResult, x: SideResult): CaseRun {
+/** The run's result from its two sides' (the receiver's window); BenchCaseError when they disagree. */
+export function combine(caseName: CaseName, s: SideResult, x: SideResult): CaseRun {
   if (s.packets !== x.packets || s.checksum !== x.checksum)
     throw new BenchCaseError(
       caseName,
@@ -236,5 +243,6 @@ function combine(caseName: CaseName, s: SideResult, x: SideResult): CaseRun {
     totalPackets: x.packets,
     kicks,
     kicksPerMillion: kicks === null ? null : (kicks / x.packets) * 1e6,
+    ...(x.rtt !== undefined ? { rtt: x.rtt } : {}),
   };
 }

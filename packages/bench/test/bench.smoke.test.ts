@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { shmAvailable } from '@pktfabric/shm';
 import { BenchCaseError, runCase } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -35,7 +36,24 @@ const CASES = [
   ['handring-1500b-copy', 1500, null],
   ['spinring-64b-rw', 64, null],
   ['memcpy-1500b', 1500, null],
+  ['pipe-rtt-spin', 60, 'slots'],
+  ['pipe-rtt-park', 60, 'slots'],
+  // The rows between processes (skipped, with the reason, where the shm addon did not build).
+  ...((shmAvailable()
+    ? [
+        ['xproc-pipe-index', 60, 'slots'],
+        ['xproc-pipe-64b-rw', 64, 'slots'],
+        ['xproc-pipe-1500b-copy', 1500, 'slots'],
+        ['xproc-pipe-rtt-spin', 60, 'slots'],
+        ['xproc-pipe-rtt-park', 60, 'slots'],
+      ]
+    : []) as [string, number, 'slots'][]),
 ] as const;
+
+/** Round-trip rows: latencies, in a table of their own and not in the chart. */
+const RTT = CASES.map(([c]) => c).filter((c) => c.includes('-rtt-'));
+/** Rows with a bar in the chart. */
+const BARS = CASES.length - RTT.length;
 
 const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];
 
@@ -43,12 +61,12 @@ const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('npm run bench (quick smoke run)', () => {
-  it(`writes all ${CASES.length} rows, the JSON shape and a ${CASES.length}-bar SVG`, async () => {
+  it(`writes all ${CASES.length} rows, the JSON shape and a ${BARS}-bar SVG`, async () => {
     expect(existsSync(MAIN), `${MAIN} is missing: build first (npm run build)`).toBe(true);
     const { stdout } = await run(
       process.execPath,
       [MAIN, '--quick', '--runs', '1', '--duration', '0.15', '--out', out],
-      { timeout: 90_000 },
+      { timeout: 120_000 },
     );
 
     // progress: one line per case and run, then the table
@@ -74,6 +92,32 @@ describe('npm run bench (quick smoke run)', () => {
       expect(r.errors).toEqual([]);
     }
     const byCase = new Map(rows.map((r) => [r.case, r]));
+    // Where the sides ran; the ratio to the same case between threads; the round trips.
+    for (const r of rows) {
+      const xproc = String(r.case).startsWith('xproc-');
+      const rtt = RTT.includes(r.case as string);
+      expect(r.sides, String(r.case)).toBe(xproc ? 'processes' : 'threads');
+      expect(r.ratioToThreads, String(r.case)).toEqual(xproc && !rtt ? expect.any(Number) : null);
+      expect(r.rttP50Ns, String(r.case)).toEqual(rtt ? expect.any(Number) : null);
+      expect(r.rttP99Ns, String(r.case)).toEqual(rtt ? expect.any(Number) : null);
+      expect(r.runsRttP50Ns).toEqual(rtt ? [r.rttP50Ns] : []);
+      if (rtt) {
+        expect(r.rttP50Ns as number).toBeGreaterThan(0);
+        expect(r.rttP99Ns as number).toBeGreaterThanOrEqual(r.rttP50Ns as number);
+        expect(r.ratioToHandRing).toBeNull();
+        expect(r.ratioToPostMessage).toBeNull();
+      }
+    }
+    expect(stdout).toMatch(/^round trips +sides +wait +p50 +p99 /m);
+    if (shmAvailable()) {
+      expect(stdout).toMatch(/^targets \(between processes, on the project machine\):$/m);
+      expect(stdout).toMatch(
+        /^ {2}xproc-pipe-64b-rw >= 0\.9x pipe-64b-rw: [\d.]+x \((met|missed)\)$/m,
+      );
+      expect(stdout).toMatch(
+        /^ {2}xproc-pipe-rtt-park p50 <= 50\.0 us: [\d.]+ [nmu]?s \(threads [\d.]+ [nmu]?s\) \((met|missed)\)$/m,
+      );
+    }
     expect(byCase.get('handring-64b-rw')!.ratioToHandRing).toBe(1);
     expect(byCase.get('postmessage-64b')!.ratioToPostMessage).toBe(1);
     expect(byCase.get('pipe-index')!.kicksPerMillion).toEqual(expect.any(Number));
@@ -111,11 +155,11 @@ describe('npm run bench (quick smoke run)', () => {
       expect(start, cls).toBeGreaterThan(0);
       return svg.slice(start, svg.indexOf('</g>', start));
     };
-    expect(group('mark-rect role-mark bars').match(/<path /g)).toHaveLength(CASES.length);
+    expect(group('mark-rect role-mark bars').match(/<path /g)).toHaveLength(BARS);
     const labels = group('mark-text role-mark labels').match(/<text[^>]*>[^<]*Mpps<\/text>/g);
-    expect(labels).toHaveLength(CASES.length);
-    for (const [name] of CASES) expect(svg).toContain(`>${name}</text>`);
-  }, 90_000);
+    expect(labels).toHaveLength(BARS);
+    for (const [name] of CASES) if (!RTT.includes(name)) expect(svg).toContain(`>${name}</text>`);
+  }, 150_000);
 
   it('runs any subset given with --cases, in the order given', async () => {
     const sub = mkdtempSync(join(out, 'subset-'));

@@ -9,10 +9,15 @@ import { describe, expect, it } from 'vitest';
 import {
   ALL_CASES,
   CASES,
+  casesMatching,
   FAMILIES,
   familyOf,
   isCaseName,
   POSTMESSAGE_CASE,
+  PROCESS_CASES,
+  rttOf,
+  sidesOf,
+  threadsOf,
   TRANSPORTS,
   transportOf,
 } from '../src/index.js';
@@ -196,6 +201,83 @@ describe('bench cases', () => {
           lowLevel: null,
         },
       ],
+      [
+        'pipe-rtt-spin',
+        {
+          transport: 'pipe-rtt',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
+      [
+        'pipe-rtt-park',
+        {
+          transport: 'pipe-rtt',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
+      [
+        'xproc-pipe-index',
+        {
+          transport: 'pipe-process',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: 'handring-index',
+          lowLevel: null,
+        },
+      ],
+      [
+        'xproc-pipe-64b-rw',
+        {
+          transport: 'pipe-process',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: null,
+        },
+      ],
+      [
+        'xproc-pipe-1500b-copy',
+        {
+          transport: 'pipe-process',
+          work: '1500b-copy',
+          mode: 'slots',
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+          lowLevel: null,
+        },
+      ],
+      [
+        'xproc-pipe-rtt-spin',
+        {
+          transport: 'pipe-process',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
+      [
+        'xproc-pipe-rtt-park',
+        {
+          transport: 'pipe-process',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
     ]);
     expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
   });
@@ -212,6 +294,46 @@ describe('bench cases', () => {
     expect(() => transportOf('nope' as never)).toThrow(RangeError);
   });
 
+  it('say where their sides run, which measure round trips, and the thread case of each process case', () => {
+    expect(ALL_CASES.filter((c) => sidesOf(c) === 'processes')).toEqual(PROCESS_CASES);
+    expect(PROCESS_CASES.map((c) => [c, threadsOf(c), rttOf(c)])).toEqual([
+      ['xproc-pipe-index', 'pipe-index', null],
+      ['xproc-pipe-64b-rw', 'pipe-64b-rw', null],
+      ['xproc-pipe-1500b-copy', 'pipe-1500b-copy', null],
+      ['xproc-pipe-rtt-spin', 'pipe-rtt-spin', 'spin'],
+      ['xproc-pipe-rtt-park', 'pipe-rtt-park', 'park'],
+    ]);
+    // Every other case runs between threads and has no thread case.
+    for (const c of ALL_CASES.filter((x) => !PROCESS_CASES.includes(x))) {
+      expect(sidesOf(c)).toBe('threads');
+      expect(threadsOf(c)).toBeNull();
+    }
+    expect(ALL_CASES.filter((c) => rttOf(c) !== null)).toEqual([
+      'pipe-rtt-spin',
+      'pipe-rtt-park',
+      'xproc-pipe-rtt-spin',
+      'xproc-pipe-rtt-park',
+    ]);
+    // --only: the matching cases and the thread cases of the process ones, in report order.
+    expect(casesMatching(/xproc/)).toEqual([
+      'pipe-index',
+      'pipe-64b-rw',
+      'pipe-1500b-copy',
+      'pipe-rtt-spin',
+      'pipe-rtt-park',
+      ...PROCESS_CASES,
+    ]);
+    expect(casesMatching(/^xproc-pipe-rtt-park$/)).toEqual([
+      'pipe-rtt-park',
+      'xproc-pipe-rtt-park',
+    ]);
+    expect(casesMatching(/^handring-/)).toEqual([
+      'handring-index',
+      'handring-64b-rw',
+      'handring-1500b-copy',
+    ]);
+  });
+
   it('give the chart one family per kind of transport', () => {
     expect(FAMILIES.map((f) => f.label)).toEqual([
       'pktfabric pipe',
@@ -220,6 +342,7 @@ describe('bench cases', () => {
       'hand-written SAB ring',
       'minimal spinning SAB ring',
       'Uint8Array.set, one thread',
+      'pktfabric pipe between processes',
     ]);
     expect(familyOf('postmessage-batch-64b')?.label).toBe('message passing');
     expect(familyOf('no-such-case')).toBeUndefined();

@@ -84,4 +84,67 @@ describe('bench report', () => {
         '  pipe-recvbatch-64b >= 0.6x pipe-64b-rw: - (pipe-64b-rw not measured in this run)',
     );
   });
+
+  it('compares the rows between processes with their thread rows, and prints the round trips', () => {
+    /** A round-trip run: 1 / p50 round trips per second, the given p50 and p99 (us). */
+    const trip = (c: CaseName, p50Us: number, p99Us: number): CaseRun => ({
+      ...runAt(c, 1 / p50Us, 2e6),
+      rtt: { count: 1000, minNs: 100, p50Ns: p50Us * 1000, p99Ns: p99Us * 1000, maxNs: 1e6 },
+    });
+    const runs = new Map<CaseName, CaseRun[]>([
+      ['pipe-64b-rw', [runAt('pipe-64b-rw', 10)]],
+      ['xproc-pipe-64b-rw', [runAt('xproc-pipe-64b-rw', 9.5)]],
+      ['xproc-pipe-index', [runAt('xproc-pipe-index', 50)]],
+      ['xproc-pipe-1500b-copy', [runAt('xproc-pipe-1500b-copy', 5)]],
+      ['pipe-1500b-copy', [runAt('pipe-1500b-copy', 6)]],
+      ['pipe-rtt-spin', [trip('pipe-rtt-spin', 0.4, 0.9)]],
+      [
+        'xproc-pipe-rtt-spin',
+        [
+          trip('xproc-pipe-rtt-spin', 0.5, 1),
+          trip('xproc-pipe-rtt-spin', 2.5, 3),
+          trip('xproc-pipe-rtt-spin', 0.6, 2),
+        ],
+      ],
+      ['xproc-pipe-rtt-park', [trip('xproc-pipe-rtt-park', 60, 200)]],
+    ]);
+    const rows = summarize([...runs.keys()], runs);
+    const by = new Map(rows.map((r) => [r.case, r]));
+    expect(by.get('xproc-pipe-64b-rw')!.ratioToThreads).toBeCloseTo(0.95);
+    expect(by.get('xproc-pipe-64b-rw')!.sides).toBe('processes');
+    expect(by.get('pipe-64b-rw')!.sides).toBe('threads');
+    expect(by.get('pipe-64b-rw')!.ratioToThreads).toBeNull();
+    expect(by.get('xproc-pipe-index')!.ratioToThreads).toBeNull(); // pipe-index did not run
+    // Round trips: medians over the runs of each run's p50 and p99; no throughput ratios.
+    const spin = by.get('xproc-pipe-rtt-spin')!;
+    expect([spin.rttP50Ns, spin.rttP99Ns]).toEqual([600, 2000]);
+    expect(spin.runsRttP50Ns).toEqual([500, 2500, 600]);
+    expect([spin.ratioToThreads, spin.ratioToHandRing, spin.ratioToPostMessage]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(by.get('pipe-64b-rw')!.rttP50Ns).toBeNull();
+
+    const text = formatSummary(rows).split('\n');
+    expect(text[0]).toMatch(/ vs postMessage +vs threads +vs low-level /);
+    expect(text.find((l) => l.startsWith('xproc-pipe-64b-rw'))).toMatch(/ 0\.95x /);
+    // The round-trip rows are in a table of their own, not in the throughput table.
+    const trips = text.findIndex((l) => l.startsWith('round trips'));
+    expect(trips).toBeGreaterThan(0);
+    expect(text.findIndex((l) => l.startsWith('xproc-pipe-rtt-spin'))).toBeGreaterThan(trips);
+    expect(text.find((l) => l.startsWith('xproc-pipe-rtt-spin'))).toMatch(
+      /^xproc-pipe-rtt-spin +processes +spin +600 ns +2\.00 us +0\.50 2\.50 0\.60 +1\.00 3\.00 2\.00 /,
+    );
+
+    const lines = formatTargets(rows).split('\n');
+    expect(lines).toContain('targets (between processes, on the project machine):');
+    expect(lines).toContain('  xproc-pipe-64b-rw >= 0.9x pipe-64b-rw: 0.95x (met)');
+    expect(lines).toContain('  xproc-pipe-1500b-copy >= 0.9x pipe-1500b-copy: 0.83x (missed)');
+    expect(lines).toContain(
+      '  xproc-pipe-index >= 0.9x pipe-index: - (pipe-index not measured in this run)',
+    );
+    expect(lines).toContain('  xproc-pipe-rtt-spin p50 <= 2.00 us: 600 ns (threads 400 ns) (met)');
+    expect(lines).toContain('  xproc-pipe-rtt-park p50 <= 50.0 us: 60.0 us (missed)');
+  });
 });

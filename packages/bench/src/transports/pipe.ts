@@ -28,6 +28,7 @@ import {
   DEFAULT_BUF_COUNT,
   ringBytes,
   type ChecksMode,
+  type RegionMemory,
 } from '@pktfabric/core';
 import { createPipe, openPort, POLLHUP, POLLIN, POLLOUT, watchWorker } from '@pktfabric/pipes';
 import { DEFAULT_SLOTS } from '../api.js';
@@ -42,10 +43,12 @@ const PIPE_ID = 1;
 
 /**
  * What each side gets: the region, the name of the end it opens (`pipe{N` or
- * `pipe}N`) and the checks mode to open it with.
+ * `pipe}N`) and the checks mode to open it with. The region is its
+ * SharedArrayBuffer, or (the same sides in two processes, pipe-process.ts)
+ * the memory of the shared region the side's process opened by name.
  */
 export interface PipeSide {
-  sab: SharedArrayBuffer;
+  sab: SharedArrayBuffer | RegionMemory;
   portName: string;
   checks: ChecksMode;
 }

@@ -8,6 +8,8 @@ import { handRingTransport } from './hand-ring.js';
 import { memcpyTransport } from './memcpy.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
 import { pipeEasyTransport } from './pipe-easy.js';
+import { pipeProcessTransport } from './pipe-process.js';
+import { pipeRttTransport } from './pipe-rtt.js';
 import { pipeTransport } from './pipe.js';
 import { postMessageBatchTransport } from './postmessage-batch.js';
 import { postMessageTransport } from './postmessage.js';
@@ -22,4 +24,6 @@ export const TRANSPORTS = [
   handRingTransport,
   spinRingTransport,
   memcpyTransport,
+  pipeRttTransport,
+  pipeProcessTransport,
 ] as const;
