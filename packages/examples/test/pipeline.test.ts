@@ -3,11 +3,14 @@
  * joined by pipes. Workers load the built output (`npx tsc -p tsconfig.build.json`).
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fixtureUrl } from '@pktfabric/core/testing';
+import { fixtureUrl, waitFor } from '@pktfabric/core/testing';
+import { shmAvailable } from '@pktfabric/shm';
 import {
   createPipeline,
+  formatResult,
   runPipeline,
   SpecError,
   StageError,
@@ -131,6 +134,107 @@ describe('runPipeline', () => {
   });
 });
 
+/** Pids of this process's stage processes (stage-process.js) still alive. */
+function stageProcesses(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(f[1]) !== process.pid || f[0] === 'Z') continue;
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('stage-process.js'))
+        out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Regions of pipelines of this process still in /dev/shm. */
+function leftoverRegions(): string[] {
+  return readdirSync('/dev/shm').filter((f) => f.startsWith(`pktfabric-pipeline-${process.pid}-`));
+}
+
+describe.runIf(shmAvailable() || !!process.env['CI'])('runPipeline with processes', () => {
+  it('runs each stage in a process of its own, with the counts and checksums of the same pipeline in threads', async () => {
+    const pid = stage('pid-stage');
+    const spec = `gen size=60-1514 count=100000 dport=1-10 | ${pid} | swap-mac x2 | checksum | filter udp.dport=9 | ${pid} name=last | count`;
+    const procs = await runPipeline(spec, { slots: 256, processes: true });
+    const threads = await runPipeline(spec, { slots: 256 });
+    const table = (r: PipelineResult) =>
+      r.stages.map((s) => {
+        const { pid: _, ...counters } = s.counters;
+        return [s.name, s.replicas, s.packets, s.bytes, s.drops, s.out, counters];
+      });
+    expect(table(procs)).toEqual(table(threads));
+    expect(table(procs)).toEqual([
+      ['gen', 1, 100_000, threads.stages[0]!.bytes, 0, 100_000, {}],
+      ['pid-stage.js', 1, 100_000, threads.stages[0]!.bytes, 0, 100_000, { seen: 100_000 }],
+      ['swap-mac', 2, 100_000, threads.stages[0]!.bytes, 0, 100_000, {}],
+      ['checksum', 1, 100_000, threads.stages[0]!.bytes, 0, 100_000, { bad: 0, notIpv4: 0 }],
+      ['filter', 1, 100_000, threads.stages[0]!.bytes, 90_000, 10_000, {}],
+      ['last', 1, 10_000, threads.stages[5]!.bytes, 0, 10_000, { seen: 10_000 }],
+      ['count', 1, 10_000, threads.stages[5]!.bytes, 0, 10_000, {}],
+    ]);
+    expectConservation(procs);
+    // Two stages in two processes, neither of them this one; in threads, this one.
+    const [a, b] = [procs.stages[1]!.counters.pid!, procs.stages[5]!.counters.pid!];
+    expect(new Set([a, b, process.pid]).size).toBe(3);
+    expect(threads.stages[1]!.counters.pid).toBe(process.pid);
+    expect(formatResult(procs).split('\n')[0]).toMatch(
+      /^stage +packets +bytes +drops +out +avg rate +other$/,
+    );
+    expect(leftoverRegions()).toEqual([]);
+    await waitFor('the stage processes to be gone', () => stageProcesses().length === 0);
+  });
+
+  it('a throwing stage in a process stops the pipeline; no process and no region is left', async () => {
+    const p = await createPipeline(`gen | swap-mac | ${stage('throwing-stage')} | count`, {
+      slots: 128,
+      burst: 64,
+      processes: true,
+    });
+    expect(p.liveWorkers).toBe(4);
+    expect(stageProcesses()).toHaveLength(4);
+    expect(leftoverRegions()).toEqual([]); // removed once every stage had opened it
+    p.start();
+    const err = await p.done.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StageError);
+    expect((err as StageError).stage).toBe('throwing-stage.js');
+    expect((err as StageError).cause.message).toMatch(/^boom in throwing-stage\.js/);
+    expect(p.liveWorkers).toBe(0);
+    expect(p.region.counters('buf').free).toBe(p.region.bufCount - 2);
+    expect(p.region.counters('ring').free).toBe(p.region.ringCount - 1);
+    await waitFor('the stage processes to be gone', () => stageProcesses().length === 0);
+  });
+
+  it('a stage process killed mid-run: its neighbours see it gone, and the pipeline fails naming it', async () => {
+    let victim = 0;
+    const p = await createPipeline(`gen | ${stage('pid-stage')} | count`, {
+      slots: 128,
+      processes: true,
+      statsIntervalMs: 20,
+      onStats: (snap) => {
+        if (victim === 0 && snap.stages[2]!.packets > 10_000) {
+          victim = snap.stages[1]!.counters.pid!;
+          process.kill(victim, 'SIGKILL');
+        }
+      },
+    });
+    p.start();
+    const err = await p.done.catch((e: unknown) => e);
+    expect(victim).toBeGreaterThan(0);
+    expect(victim).not.toBe(process.pid);
+    expect(err).toBeInstanceOf(StageError);
+    expect((err as StageError).stage).toBe('pid-stage.js');
+    expect(p.liveWorkers).toBe(0);
+    expect(p.region.counters('buf').free).toBe(p.region.bufCount - 2);
+    await waitFor('the stage processes to be gone', () => stageProcesses().length === 0);
+  });
+});
+
 describe('pktfabric-pipeline CLI', () => {
   it('prints live lines and the final table; a throwing stage exits 1 with its name', () => {
     const ok = spawnSync(
@@ -150,6 +254,45 @@ describe('pktfabric-pipeline CLI', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('stage 2 "throwing-stage.js" failed: Error: boom');
   });
+
+  it.runIf(shmAvailable() || !!process.env['CI'])(
+    '--processes prints the same table, each stage in a process of its own',
+    () => {
+      const spec = `gen count=20000 | ${stage('pid-stage')} | count`;
+      const runs = [[], ['--processes']].map((extra) =>
+        spawnSync(process.execPath, [CLI, '-T', '0', '--slots', '128', ...extra, spec], {
+          encoding: 'utf8',
+          timeout: 30_000,
+        }),
+      );
+      for (const r of runs) expect(r.status, r.stderr).toBe(0);
+      const [threads, procs] = runs.map((r) => r.stdout);
+      // The same rows but the pid the user stage saw (and the times).
+      const rows = (out: string) =>
+        out
+          .split('\n')
+          .filter((l) => /^\d:/.test(l))
+          .map((l) =>
+            l
+              .replace(/pid=\d+/, 'pid=N')
+              .split(/\s+/)
+              .slice(0, 5),
+          );
+      expect(rows(procs!)).toEqual(rows(threads!));
+      expect(rows(procs!)).toEqual([
+        ['1:gen', '20000', '1200000', '0', '20000'],
+        ['2:pid-stage.js', '20000', '1200000', '0', '20000'],
+        ['3:count', '20000', '1200000', '0', '20000'],
+      ]);
+      expect(procs).toMatch(/^stage +packets +bytes +drops +out +avg rate +other$/m);
+      expect(procs).toMatch(/finished after/);
+      const pidOf = (out: string) => Number(/pid=(\d+)/.exec(out)![1]);
+      expect(pidOf(procs!)).not.toBe(runs[1]!.pid);
+      expect(pidOf(threads!)).toBe(runs[0]!.pid);
+      const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+      expect(help.stdout).toMatch(/--processes +run each stage replica in its own OS process/);
+    },
+  );
 
   it('Ctrl-C (SIGINT) stops cleanly and prints the totals', async () => {
     const { spawn } = await import('node:child_process');

@@ -15,8 +15,9 @@ function int(name: string) {
 export function buildProgram(): Command {
   return new Command('pktfabric-pipeline')
     .description(
-      'Runs a packet pipeline: each stage in its own worker, joined by pktfabric pipes.\n' +
+      'Runs a packet pipeline: each stage in its own worker (or, with --processes, its own process), joined by pktfabric pipes.\n' +
         '  pktfabric-pipeline "gen size=60 count=1000000 | swap-mac x2 | filter udp.dport=9 | count"\n' +
+        '  pktfabric-pipeline --processes "gen count=1000000 | swap-mac | count"\n' +
         'Stages: gen, count, drop, swap-mac, filter FIELD=V | FIELD!=V, checksum, sink, ./module.js',
     )
     .argument('[spec...]', 'the pipeline (text form), or JSON text')
@@ -25,6 +26,10 @@ export function buildProgram(): Command {
     .option('-b, --burst <n>', 'packets per batch', int('--burst'), 512)
     .option('-T, --interval <ms>', 'live report interval, 0 = none', int('-T'), 1000)
     .option('--json', 'print the final result as JSON instead of a table')
+    .option(
+      '--processes',
+      'run each stage replica in its own OS process over a region shared by name (Linux) instead of a worker thread',
+    )
     .showHelpAfterError();
 }
 
@@ -37,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     burst: number;
     interval: number;
     json?: boolean;
+    processes?: boolean;
   }>();
   const words = program.args;
   let spec: string;
@@ -61,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       slots: a.slots,
       burst: a.burst,
       statsIntervalMs: a.interval,
+      processes: a.processes === true,
       signal: ac.signal,
       onStats: (snap) => {
         for (const l of formatSnapshot(snap)) process.stdout.write(`${l}\n`);

@@ -4,21 +4,34 @@
  * control API, gathers stats, and tears everything down — on success, on
  * stop (Ctrl-C), and when a stage throws (then every other stage is stopped,
  * every worker terminated, and `done` rejects with a StageError).
+ *
+ * With `processes: true` each stage replica runs in a child process of its
+ * own instead of a worker, over a region shared by processes
+ * (@pktfabric/shm, Linux): the same stage code, the same control API (over
+ * the IPC channel), the same result.
  */
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as Comlink from 'comlink';
-import { createRegion, OptionError, ringBytes, type Region } from '@pktfabric/core';
+import {
+  createRegion,
+  OptionError,
+  reapDeadProcesses,
+  ringBytes,
+  type Region,
+  type RegionOptions,
+} from '@pktfabric/core';
 import { createPipe, POLL_SPIN, watchWorker, type Pipe } from '@pktfabric/pipes';
 import { SpecError, StageError } from '../errors.js';
-import { nodeEndpoint } from '../util/comlink-endpoint.js';
+import { nodeEndpoint, processEndpoint } from '../util/comlink-endpoint.js';
 import { builtSibling } from '../util/worker-url.js';
 import { parseSpec, type PipelineSpec } from './spec.js';
 import type { StageStats } from './stage-stats.js';
-import type { StageApi, StageInit } from './stage-worker.js';
+import type { StageApi, StageInit } from './stage-api.js';
 import { validatePipeline } from './stages/registry.js';
 import { planTopology } from './topology.js';
 
@@ -40,6 +53,14 @@ export interface PipelineOptions {
   drainTimeoutMs?: number;
   /** Directory user-stage module paths are relative to. @defaultValue process.cwd() */
   cwd?: string;
+  /**
+   * Run each stage replica in a child process of its own instead of a worker
+   * thread, over a region shared by processes (Linux; needs @pktfabric/shm's
+   * addon, else ShmUnavailableError before anything starts). The region's
+   * name is unique to the pipeline and removed once every stage has opened
+   * it. @defaultValue false
+   */
+  processes?: boolean;
 }
 
 /** One stage's numbers, summed over its replicas. */
@@ -78,10 +99,70 @@ export interface PipelineResult {
 /** After a stop-now (failure, or a drain that took too long), how long stages get before they are terminated. */
 const FORCE_TIMEOUT_MS = 3000;
 
+/** Where a stage replica runs: a worker thread or a child process. */
+interface StageHost {
+  readonly endpoint: Comlink.Endpoint;
+  /** Resolves with the exit code once it has exited. */
+  readonly exited: Promise<number>;
+  /** Calls `f` with the errors it reports (a worker's uncaught error; a process that failed to start). */
+  onError(f: (e: Error) => void): void;
+  /** Ends it: a worker is terminated; a process is let go (its channel closed) and killed if it lingers. */
+  terminate(): Promise<void>;
+}
+
+function workerHost(region: Region): StageHost {
+  const worker = new Worker(builtSibling(import.meta.url, './stage-worker.js'));
+  // A worker that dies holding its ends closes them, so its neighbours see POLLHUP.
+  watchWorker(region, worker);
+  return {
+    endpoint: nodeEndpoint(worker),
+    exited: new Promise<number>((res) => worker.once('exit', res)),
+    onError: (f) => worker.on('error', f),
+    terminate: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+/** How long a stage process gets to exit by itself once its channel is closed, before SIGKILL. */
+const PROCESS_EXIT_MS = 1000;
+
+/**
+ * A stage in a child process. One that dies holding its ends needs no
+ * watcher: its neighbours' polls find it dead in the region's owner table.
+ */
+function processHost(): StageHost {
+  const child = fork(fileURLToPath(builtSibling(import.meta.url, './stage-process.js')), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  const exited = new Promise<number>((res) =>
+    child.once('exit', (code, signal) => res(code ?? (signal !== null ? 128 : 1))),
+  );
+  return {
+    endpoint: processEndpoint(child),
+    exited,
+    onError: (f) => child.on('error', f),
+    async terminate() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // A stage whose channel closes stops at once and exits (stage-process.ts).
+      if (child.connected) child.disconnect();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>(
+        (res) => (timer = setTimeout(() => res(true), PROCESS_EXIT_MS)),
+      );
+      const killed = await Promise.race([exited.then(() => false), late]);
+      clearTimeout(timer);
+      if (killed) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
 interface Member {
   index: number;
   replica: number;
-  worker: Worker;
+  host: StageHost;
   remote: Comlink.Remote<StageApi>;
   /** Resolves with the exit code when the worker has exited. */
   exited: Promise<number>;
@@ -291,7 +372,11 @@ export class Pipeline {
     });
   }
 
-  /** Terminates every worker (each has closed its ends, or is marked dead on exit) and releases the pipes. */
+  /**
+   * Terminates every worker or process (each has closed its ends, or they
+   * are closed for it: a worker's on exit, a killed process's by the reap
+   * below) and releases the pipes.
+   */
   private async teardown(): Promise<void> {
     if (this.torndown) return;
     this.torndown = true;
@@ -300,6 +385,8 @@ export class Pipeline {
     if (this.forceTimer !== null) clearTimeout(this.forceTimer);
     if (this.onAbort !== null) this.opts.signal?.removeEventListener('abort', this.onAbort);
     await terminateAll(this.members);
+    // Processes killed holding their ends (nothing for thread memory).
+    reapDeadProcesses(this.region);
     for (const p of this.pipes) p.release();
   }
 
@@ -323,38 +410,44 @@ export class Pipeline {
     });
     const topo = planTopology(spec);
     const P = topo.pipeIds.length;
-    const region = createRegion({
+    const geometry: RegionOptions = {
       bufCount: P * 2 * slots + 64,
       ringSize: Math.max(ringBytes(slots), ringBytes(4)),
       ringCount: 4 * P + 2,
       ifCount: 2 * P + 2,
       nameTableSlots: P + 4,
-    });
+    };
+    const shm = opts.processes === true ? await import('@pktfabric/shm') : null;
+    const regionName =
+      shm === null
+        ? undefined
+        : `pipeline-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    const region =
+      shm === null ? createRegion(geometry) : shm.createSharedRegion(regionName!, geometry);
     const pipes: Pipe[] = [];
     const members: Member[] = [];
     try {
       for (const id of topo.pipeIds) pipes.push(createPipe(region, { id, slots }));
       spec.stages.forEach((s, index) => {
         for (let replica = 0; replica < s.replicas; replica++) {
-          const worker = new Worker(builtSibling(import.meta.url, './stage-worker.js'));
+          const host = shm === null ? workerHost(region) : processHost();
           const m: Member = {
             index,
             replica,
-            worker,
-            remote: Comlink.wrap<StageApi>(nodeEndpoint(worker)),
-            exited: new Promise<number>((res) => worker.once('exit', res)),
+            host,
+            remote: Comlink.wrap<StageApi>(host.endpoint),
+            exited: host.exited,
             alive: true,
             crash: null,
             final: null,
             last: null,
           };
-          worker.on('error', (e) => {
+          host.onError((e) => {
             m.crash ??= e;
           });
           void m.exited.then(() => {
             m.alive = false;
           });
-          watchWorker(region, worker);
           members.push(m);
         }
       });
@@ -364,7 +457,8 @@ export class Pipeline {
       const inits = members.map((m) => {
         const s = spec.stages[m.index]!;
         const cfg: StageInit = {
-          sab: region.sab,
+          // Processes open the region by name (its memory cannot be posted to them).
+          ...(regionName === undefined ? { sab: region.sab } : { regionName }),
           stage: s,
           index: m.index,
           replica: m.replica,
@@ -386,8 +480,12 @@ export class Pipeline {
       if (errors.length > 0) throw errors[0]!;
     } catch (e) {
       await terminateAll(members);
+      reapDeadProcesses(region);
       for (const p of pipes) p.release();
       throw e;
+    } finally {
+      // Every stage has opened it (or failed): the name is no longer needed; the mappings stay.
+      if (regionName !== undefined) shm!.unlinkSharedRegion(regionName);
     }
     return new Pipeline(spec, region, pipes, members, opts);
   }
@@ -396,7 +494,7 @@ export class Pipeline {
 async function terminateAll(members: Member[]): Promise<void> {
   await Promise.all(
     members.map(async (m) => {
-      if (m.alive) await m.worker.terminate();
+      if (m.alive) await m.host.terminate();
       await m.exited;
     }),
   );
