@@ -317,4 +317,33 @@ describe('pktfabric-pipeline CLI', () => {
     expect(gen).not.toBeNull();
     expect(Number(count![1])).toBe(Number(gen![1]));
   });
+
+  it.runIf(shmAvailable() || !!process.env['CI'])(
+    'Ctrl-C with --processes (SIGINT to the whole process group, as a terminal sends it) stops cleanly',
+    async () => {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(
+        process.execPath,
+        [CLI, '--processes', '-T', '50', '--slots', '128', 'gen | count'],
+        // A process group of its own, so that the signal reaches the stage processes too.
+        { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      );
+      let out = '';
+      let sent = false;
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        if (!sent && /\[\s+[\d.]+ s\] 1:gen/.test(out)) {
+          sent = true;
+          process.kill(-child.pid!, 'SIGINT');
+        }
+      });
+      const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+      expect(code).toBe(0);
+      expect(out).toMatch(/stopped after/);
+      const gen = /^1:gen\s+(\d+)/m.exec(out);
+      const count = /^2:count\s+(\d+)/m.exec(out);
+      expect(Number(count![1])).toBe(Number(gen![1]));
+    },
+  );
 });

@@ -12,7 +12,7 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -137,7 +137,9 @@ function processHost(): StageHost {
     serialization: 'advanced',
   });
   const exited = new Promise<number>((res) =>
-    child.once('exit', (code, signal) => res(code ?? (signal !== null ? 128 : 1))),
+    child.once('exit', (code, signal) =>
+      res(code ?? 128 + (signal !== null ? (constants.signals[signal] ?? 0) : 0)),
+    ),
   );
   return {
     endpoint: processEndpoint(child),
