@@ -20,5 +20,6 @@ export * from './port-table.js';
 export * from './port/port-api.js';
 export * from './port/if-object.js';
 export * from './port/kring.js';
+export * from './port/counters.js';
 export * from './port/port.js';
 export * from './port/port-object.js';

@@ -66,6 +66,11 @@ import {
   RING_FLAGS_I32,
   RING_HEAD_I32,
   RING_HEADER_BYTES,
+  RING_PKTS_F64_BYTE,
+  RING_BYTES_F64_BYTE,
+  RING_DROPS_I32,
+  RING_DROP_REASONS,
+  RING_DROP_NAMES,
   RING_HWCUR_I32,
   RING_HWTAIL_I32,
   RING_ID_I32,
@@ -347,6 +352,23 @@ describe('ring header', () => {
     expect(Math.floor(RING_TS_F64_BYTE / 64)).toBe(2);
     for (const i of kernel)
       expect(RING_TS_F64_BYTE >= i * 4 + 4 || RING_TS_F64_BYTE + 8 <= i * 4).toBe(true);
+  });
+
+  it('keeps the counters on the sync line, after the timestamp, clear of each other', () => {
+    // bytes of line 2: TS 152..159, PKTS 160..167, BYTES 168..175, DROPS 176..191
+    expect([RING_PKTS_F64_BYTE, RING_BYTES_F64_BYTE, RING_DROPS_I32 * 4]).toEqual([160, 168, 176]);
+    expect(RING_PKTS_F64_BYTE % 8).toBe(0);
+    expect(RING_BYTES_F64_BYTE % 8).toBe(0);
+    expect((RING_DROPS_I32 + RING_DROP_REASONS) * 4).toBe(3 * 64);
+    expect(RING_DROP_NAMES.length).toBe(RING_DROP_REASONS);
+    expect(RING_TS_F64_BYTE + 8).toBeLessThanOrEqual(RING_PKTS_F64_BYTE);
+    for (const i of [RING_TAIL_I32, RING_HWCUR_I32, RING_HWTAIL_I32, RING_ERRORS_I32])
+      expect(i * 4).toBeLessThan(RING_TS_F64_BYTE);
+    // A new ring object starts with every counter at zero.
+    const r = createRegion(SMALL);
+    const off = r.allocRingObject();
+    const dv = new DataView(r.sab);
+    for (let b = RING_PKTS_F64_BYTE; b < 192; b += 4) expect(dv.getUint32(off + b, LE)).toBe(0);
   });
 
   it('sizes a ring object as header + 16-byte slots + 4-byte shadows, rounded to 64', () => {

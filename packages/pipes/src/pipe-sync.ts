@@ -119,7 +119,7 @@ export class PipeSync implements PortSync {
     if (pt === hwtail) return pt;
     const lim = head === 0 ? n - 1 : head - 1;
     if (pt >>> 0 >= n || ringSpace(hwtail, pt, n) > ringSpace(hwtail, lim, n)) {
-      k.errors++;
+      k.countError();
       throw new PeerCorruptError(k.label, pt, `[${hwtail}, ${lim}] (circular, of ${n})`);
     }
     return pt;

@@ -27,6 +27,7 @@ import {
   RING_HWCUR_I32,
   RING_HWTAIL_I32,
   RING_PIPE_TAIL_I32,
+  RING_PKTS_F64_BYTE,
   RING_TAIL_I32,
   ringBytes,
   type Region,
@@ -80,9 +81,13 @@ function world(): World {
   ];
   const m = openPort(region, 'pipe{1', { extraBufs: 4 });
   const s = openPort(region, 'pipe}1', { extraBufs: 4 });
-  errorWords = [...m.txRings, ...m.rxRings, ...s.txRings, ...s.rxRings].map((v) =>
+  // The counters of pipe 1's rings: ERRORS, and PKTS/BYTES/DROPS (line 2, up to its end).
+  errorWords = [...m.txRings, ...m.rxRings, ...s.txRings, ...s.rxRings].flatMap((v) => [
     ringWord(v, RING_ERRORS_I32),
-  );
+    ...Array.from({ length: 48 - RING_PKTS_F64_BYTE / 4 }, (_, i) =>
+      ringWord(v, RING_PKTS_F64_BYTE / 4 + i),
+    ),
+  ]);
   const m2 = openPort(region, 'pipe{2');
   const s2 = openPort(region, 'pipe}2');
   for (const p of pipes) p.release();
@@ -111,8 +116,9 @@ const ringWord = (v: RingView, f: number): number => v.base + f;
 const slotWords = (v: RingView, k: number): number[] => [v.bufIdxBase + k, v.lenFlagsBase + k];
 
 /**
- * The ERRORS words of pipe 1's rings (the world under test): a sync that
- * finds an error counts it there, for observers, besides what it repairs.
+ * The counter words of pipe 1's rings (the world under test): a sync that
+ * finds an error counts it in ERRORS (and a dropped slot in DROPS), for
+ * observers, besides what it repairs; a sync that moves slots counts them.
  */
 let errorWords: number[] = [];
 

@@ -32,7 +32,7 @@
 /** 'PKTF' little-endian. */
 export const REGION_MAGIC = 0x46544b50;
 /** Bumped whenever any layout in this folder changes. */
-export const REGION_VERSION = 3;
+export const REGION_VERSION = 4;
 
 export const CACHE_LINE_BYTES = 64;
 export const HEADER_BYTES = 512;

@@ -14,6 +14,7 @@
  *                     OFFSET_MASK MEM_ID PEER_OFF OWNER_IF MAX_OFFSET
  *  +64   line 1 (u)   HEAD CUR FLAGS
  *  +128  line 2 (k)   TAIL HWCUR HWTAIL . ERRORS . TS(f64)
+ *                     PKTS(f64) BYTES(f64) DROPS[4]          <- counters
  *  +192  line 3 (p)   PIPE_TAIL
  *  +256  slots, by column, n = NUM_SLOTS u32 words per column:
  *          bufIdx[n] | lenFlags[n] (len u16 low, flags u16 high) | ptrLo[n] | ptrHi[n]
@@ -27,6 +28,17 @@
  * them back, so a stray store into the ring cannot change what it trusts. A
  * sleeper does not wait on a ring word: it waits on its port's doorbell
  * (port-layout.ts).
+ *
+ * Counters (line 2, written by this end's sync once per sync, plain stores,
+ * read by anyone at any time without stopping the data path): PKTS and
+ * BYTES are Float64 totals (exact to 2^53) of the packets and payload bytes
+ * this ring's syncs handed on (transmit: published; receive: imported);
+ * DROPS[r] counts packets dropped for reason r (RING_DROP_*); ERRORS counts
+ * syncs that found an error. They live in the ring object, so they outlast
+ * an end's close and go when the ring object is freed (the port is
+ * destroyed) or the region goes. A reader on another thread sees each word
+ * as last stored; a Float64 store is one aligned 8-byte store on the
+ * platforms V8 runs on (x64, arm64), so it is not torn in practice.
  *
  * A slot keeps netmap's fields and widths (`bufIdx u32, len u16, flags u16,
  * ptr u64`, 16 bytes), but the slot array is stored column by column rather
@@ -80,6 +92,23 @@ export const RING_HWTAIL_I32 = 34;
 export const RING_ERRORS_I32 = 36;
 /** Timestamp in ms (Float64) of the last rxsync that imported, when FLAGS has NR_TIMESTAMP; 8-byte aligned. */
 export const RING_TS_F64_BYTE = 152;
+/** Packets this ring's syncs handed on (Float64 total); 8-byte aligned. */
+export const RING_PKTS_F64_BYTE = 160;
+/** Payload bytes of those packets (Float64 total); 8-byte aligned. */
+export const RING_BYTES_F64_BYTE = 168;
+/** First of RING_DROP_REASONS words: packets dropped, by reason (RING_DROP_*). */
+export const RING_DROPS_I32 = 44;
+/** A received slot failed its check and was made harmless (its packet is lost). */
+export const RING_DROP_BAD_SLOT = 0;
+/** No room in this ring (a monitor copy or a switch forward that found it full). */
+export const RING_DROP_RING_FULL = 1;
+/** No port to deliver to (a switch: destination gone or unknown). */
+export const RING_DROP_NO_DEST = 2;
+/** Any other reason a port kind counts. */
+export const RING_DROP_OTHER = 3;
+export const RING_DROP_REASONS = 4;
+/** Names of the drop reasons, by index (for tools). */
+export const RING_DROP_NAMES = ['bad-slot', 'ring-full', 'no-dest', 'other'] as const;
 
 // line 3 (p)
 export const RING_PIPE_TAIL_I32 = 48;

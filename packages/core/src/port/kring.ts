@@ -22,6 +22,8 @@ import {
   NS_BUF_CHANGED,
   NS_MOREFRAG,
   RING_CUR_I32,
+  RING_DROP_BAD_SLOT,
+  RING_DROPS_I32,
   RING_ERRORS_I32,
   RING_FLAGS_I32,
   RING_HEAD_I32,
@@ -29,6 +31,7 @@ import {
   RING_HWCUR_I32,
   RING_HWTAIL_I32,
   RING_MAX_OFFSET_I32,
+  RING_PKTS_F64_BYTE,
   RING_SLOTS_OFF_I32,
   RING_TAIL_I32,
   RING_TS_F64_BYTE,
@@ -42,17 +45,30 @@ import { RingView, ringSpace } from '../ring.js';
 const MOREFRAG_HI = NS_MOREFRAG << 16;
 const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
 
+/** The sum of the low 16 bits (len) of the words the last orRange went over. */
+let orRangeLens = 0;
+
 /**
  * OR of `u32[base + k]` over the circular range [from, to) of a ring of `n`
- * slots, in at most two straight runs (no wrap test per slot). A whole batch
- * is checked with this first; only a batch where something is set is looked
- * at slot by slot. Does not allocate.
+ * slots, in at most two straight runs (no wrap test per slot); the sum of
+ * their low 16 bits goes to `orRangeLens` (the byte counter's, over a len
+ * column). A whole batch is checked with this first; only a batch where
+ * something is set is looked at slot by slot. Does not allocate.
  */
 function orRange(u32: Uint32Array, base: number, from: number, to: number, n: number): number {
   let acc = 0;
+  let sum = 0;
   const end1 = from <= to ? to : n;
-  for (let k = base + from, e = base + end1; k < e; k++) acc |= u32[k]!;
-  if (from > to) for (let k = base, e = base + to; k < e; k++) acc |= u32[k]!;
+  for (let k = base + from, e = base + end1; k < e; k++) {
+    acc |= u32[k]!;
+    sum += u32[k]! & SLOT_LEN_MAX;
+  }
+  if (from > to)
+    for (let k = base, e = base + to; k < e; k++) {
+      acc |= u32[k]!;
+      sum += u32[k]! & SLOT_LEN_MAX;
+    }
+  orRangeLens = sum;
   return acc;
 }
 
@@ -82,6 +98,10 @@ export class Kring {
   readonly slotRing: number;
   protected readonly i32: Int32Array;
   protected readonly u32: Uint32Array;
+  /** Index in region.f64 of the ring's PKTS counter (BYTES follows it). */
+  private readonly ctrF64: number;
+  /** Bytes summed by the run that checked the current batch (txRun, importRun). */
+  private runBytes = 0;
 
   /** First slot the library has not yet handed on (transmit) or given back (receive). */
   hwcur = 0;
@@ -128,6 +148,7 @@ export class Kring {
     this.vLenFlags = new Uint32Array(this.n);
     this.vBuf = new Uint32Array(this.n);
     this.vOff = new Uint32Array(this.offMask === 0 ? 0 : this.n);
+    this.ctrF64 = ((this.b << 2) + RING_PKTS_F64_BYTE) >>> 3;
     // Start from the mirror: a fresh ring, or where an earlier open of this end left it.
     this.hwcur = region.i32[this.b + RING_HWCUR_I32]!;
     this.hwtail = region.i32[this.b + RING_HWTAIL_I32]!;
@@ -137,6 +158,22 @@ export class Kring {
   countError(): void {
     this.errors++;
     this.i32[this.b + RING_ERRORS_I32] = this.errors;
+  }
+
+  /**
+   * Adds one sync's slots and bytes to the ring's PKTS and BYTES counters
+   * (ring-layout.ts): plain stores, this end's sync is their only writer.
+   * Does not allocate.
+   */
+  count(slots: number, bytes: number): void {
+    const f = this.region.f64;
+    f[this.ctrF64] += slots;
+    f[this.ctrF64 + 1] += bytes;
+  }
+
+  /** Counts a packet dropped for `reason` (RING_DROP_*) in the ring's DROPS words. */
+  countDrop(reason: number): void {
+    this.i32[this.b + RING_DROPS_I32 + reason]++;
   }
 
   /** The owner code of slot `k` (buf-owner-layout.ts). */
@@ -215,11 +252,13 @@ export class Kring {
     let k = this.hwcur;
     let complete = -1;
     let frags = this.openFrags;
+    let bytes = 0;
     if (offMask === 0 && frags === 0 && k !== head) {
       // The whole batch at once: no flags anywhere (they sit above len, so
       // any flag makes the OR larger than the limit) and, unless the ring is
       // trusted, every len within the buffer (the OR bounds each len) and
       // every buffer the one its slot had.
+      this.runBytes = 0;
       const ok =
         this.checks === 'ring'
           ? orRange(u32, lfs, k, head, n) >>> 0 <= SLOT_LEN_MAX
@@ -229,11 +268,13 @@ export class Kring {
       if (ok) {
         k = head;
         complete = head;
+        bytes = this.checks === 'ring' ? orRangeLens : this.runBytes;
       }
     }
     while (k !== head) {
       const bi = u32[bufs + k]!;
       const lf = u32[lfs + k]!;
+      bytes += lf & SLOT_LEN_MAX;
       if (bi !== u32[shadow + k] && (this.checks === 'slots' || (lf & BUF_CHANGED_HI) !== 0)) {
         const r = claimBuf(this.region, bi, this.slotCode(k));
         if (r !== CLAIM_OK)
@@ -261,6 +302,7 @@ export class Kring {
       if (frags === 0) complete = k;
     }
     this.openFrags = frags;
+    this.count(ringSpace(this.hwcur, head, n), bytes);
     return complete;
   }
 
@@ -274,10 +316,14 @@ export class Kring {
     const { u32, bufs, lfs, shadow } = this;
     let lfOr = 0;
     let diff = 0;
+    let bytes = 0;
     for (let j = start; j < end; j++) {
-      lfOr |= u32[lfs + j]!;
+      const lf = u32[lfs + j]!;
+      lfOr |= lf;
+      bytes += lf & SLOT_LEN_MAX;
       diff |= u32[bufs + j]! ^ u32[shadow + j]!;
     }
+    this.runBytes += bytes;
     const lim = this.bufSize < SLOT_LEN_MAX ? this.bufSize : SLOT_LEN_MAX;
     return diff === 0 && lfOr >>> 0 <= lim;
   }
@@ -339,6 +385,7 @@ export class Kring {
     const vbuf = this.vBuf;
     let bad: SlotError | null = null;
     let k = from;
+    let bytes = 0;
     if (this.checks === 'ring') {
       // netmap's trust model: nothing to check or copy; recv reads the slots
       // as written, clamped to the buffer (packet-io.ts).
@@ -348,9 +395,13 @@ export class Kring {
       // len|flags, and check afterwards that every buffer is its shadow and
       // every len within the buffer (the OR of the lens bounds each). A batch
       // that fails is gone over again slot by slot below.
+      this.runBytes = 0;
       const ok =
         from <= to ? this.importRun(from, to) : this.importRun(from, n) && this.importRun(0, to);
-      if (ok) k = to;
+      if (ok) {
+        k = to;
+        bytes = this.runBytes;
+      }
     }
     const voff = this.vOff;
     const ptrs = this.ptrs;
@@ -366,10 +417,14 @@ export class Kring {
       } else if ((lf & SLOT_LEN_MAX) + off > bufSize) {
         bad = this.repair(bad, k, 'len', lf & SLOT_LEN_MAX, `len + offset <= ${bufSize}`, true);
         vlf[k] = 0;
-      } else vlf[k] = lf;
+      } else {
+        vlf[k] = lf;
+        bytes += lf & SLOT_LEN_MAX;
+      }
       if (offMask !== 0) voff[k] = off;
       k = k + 1 === n ? 0 : k + 1;
     }
+    this.count(ringSpace(from, to, n), bytes);
     if ((this.i32[this.b + RING_FLAGS_I32]! & NR_TIMESTAMP) !== 0) {
       this.region.f64[((this.b << 2) + RING_TS_F64_BYTE) >>> 3] =
         performance.timeOrigin + performance.now();
@@ -389,6 +444,7 @@ export class Kring {
     const vlf = this.vLenFlags;
     let diff = 0;
     let lens = 0;
+    let bytes = 0;
     for (let j = start; j < end; j++) {
       const bi = u32[bufs + j]!;
       const lf = u32[lfs + j]!;
@@ -396,7 +452,9 @@ export class Kring {
       vlf[j] = lf;
       diff |= bi ^ u32[shadow + j]!;
       lens |= lf & SLOT_LEN_MAX;
+      bytes += lf & SLOT_LEN_MAX;
     }
+    this.runBytes += bytes;
     return diff === 0 && lens <= this.bufSize;
   }
 
@@ -411,6 +469,7 @@ export class Kring {
   ): SlotError {
     this.restoreSlot(k);
     this.countError();
+    if (fromPeer) this.countDrop(RING_DROP_BAD_SLOT);
     return first ?? new SlotError(this.label, k, field, value, limit, fromPeer);
   }
 
