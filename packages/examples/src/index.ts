@@ -27,3 +27,4 @@ export * from './pipeline/stages/registry.js';
 export * from './pipeline/topology.js';
 export * from './pipeline/pipeline.js';
 export * from './pipeline/report.js';
+export * from './util/open-port.js';

@@ -1,0 +1,107 @@
+/**
+ * Every port of a region and its counters, read at one moment from shared
+ * memory (core's readPortCounters): nothing is locked but the port-name
+ * table, for the time it takes to list it. Port kinds that register one
+ * table entry for several ports (a pipe: `pipeN` for `pipe{N` and
+ * `pipe}N`) are expanded here.
+ */
+import {
+  IF_PEER_IF_I32,
+  ifWord,
+  PORT_KIND_PIPE,
+  PORT_KIND_VALE,
+  PortTable,
+  readPortCounters,
+  RING_DROP_REASONS,
+  sumDrops,
+  sumRings,
+  type PortCounters,
+  type Region,
+} from '@pktfabric/core';
+
+export interface PortStat {
+  name: string;
+  kind: string;
+  ifIndex: number;
+  ok: boolean;
+  state: number;
+  txPkts: number;
+  txBytes: number;
+  rxPkts: number;
+  rxBytes: number;
+  /** Drops by reason (RING_DROP_NAMES). */
+  drops: number[];
+  errors: number;
+  /** Slots in use over all rings, and the slots there are. */
+  occupancy: number;
+  slots: number;
+  kicks: number;
+}
+
+export interface RegionSnapshot {
+  /** performance.now() when read, ms. */
+  atMs: number;
+  ports: PortStat[];
+}
+
+function stat(name: string, kind: string, c: PortCounters): PortStat {
+  return {
+    name,
+    kind,
+    ifIndex: c.ifIndex,
+    ok: c.ok,
+    state: c.state,
+    txPkts: sumRings(c, 'tx', 'pkts'),
+    txBytes: sumRings(c, 'tx', 'bytes'),
+    rxPkts: sumRings(c, 'rx', 'pkts'),
+    rxBytes: sumRings(c, 'rx', 'bytes'),
+    drops: c.ok ? sumDrops(c) : new Array<number>(RING_DROP_REASONS).fill(0),
+    errors: sumRings(c, 'tx', 'errors') + sumRings(c, 'rx', 'errors'),
+    occupancy: sumRings(c, 'tx', 'occupancy') + sumRings(c, 'rx', 'occupancy'),
+    slots: c.rings.reduce((a, r) => a + r.numSlots, 0),
+    kicks: c.kicks,
+  };
+}
+
+/** Reads every port's counters. Allocates. */
+export function snapshotRegion(region: Region): RegionSnapshot {
+  const ports: PortStat[] = [];
+  for (const e of new PortTable(region).list()) {
+    const master = readPortCounters(region, e.ifIndex);
+    if (e.kind === PORT_KIND_PIPE && e.name.startsWith('pipe')) {
+      const id = e.name.slice(4);
+      ports.push(stat(`pipe{${id}`, 'pipe', master));
+      const peer = master.ok ? region.i32[ifWord(region, e.ifIndex, IF_PEER_IF_I32)]! : 0;
+      ports.push(stat(`pipe}${id}`, 'pipe', readPortCounters(region, peer)));
+    } else {
+      ports.push(stat(e.name, e.kind === PORT_KIND_VALE ? 'vale' : `kind ${e.kind}`, master));
+    }
+  }
+  return { atMs: performance.now(), ports };
+}
+
+/** One port's numbers over an interval: totals now and rates since the last snapshot. */
+export interface PortRates extends PortStat {
+  txPps: number;
+  txBps: number;
+  rxPps: number;
+  rxBps: number;
+}
+
+/** Rates between two snapshots (a port new in `cur` gets rates from zero). Allocates. */
+export function rates(prev: RegionSnapshot | null, cur: RegionSnapshot): PortRates[] {
+  const dt = prev === null ? 0 : (cur.atMs - prev.atMs) / 1000;
+  const before = new Map(prev?.ports.map((p) => [`${p.name}#${p.ifIndex}`, p]) ?? []);
+  return cur.ports.map((p) => {
+    const b = before.get(`${p.name}#${p.ifIndex}`);
+    const r = (now: number, then: number | undefined): number =>
+      dt > 0 && then !== undefined ? Math.max(0, now - then) / dt : 0;
+    return {
+      ...p,
+      txPps: r(p.txPkts, b?.txPkts),
+      txBps: 8 * r(p.txBytes, b?.txBytes),
+      rxPps: r(p.rxPkts, b?.rxPkts),
+      rxBps: 8 * r(p.rxBytes, b?.rxBytes),
+    };
+  });
+}
