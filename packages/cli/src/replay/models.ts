@@ -12,7 +12,11 @@
  * Delay `-D` adds d_i: `constant,D`, `uniform,MIN,MAX`, `exp,MEAN,MIN`
  * (MIN + an exponential of mean MEAN - MIN, so the mean is MEAN; nmreplay's
  * parser order). Times take a unit: n, u, m or s (a bare number is seconds).
- * Packets never reorder: exit E_i = max(L_i + d_i, E_{i-1} + tx_i).
+ * Packets never reorder: exit E_i = max(L_i + d_i, E_{i-1} + tt_i), where
+ * tt_i (nmreplay's cur_tt, the link time the packet takes) is tx_i for
+ * `constant` and `ether` and 0 for `real` (no link rate). On a saturated
+ * link (`constant`, `ether`) this turns varying delays into their running
+ * maximum, as nmreplay's delay line does.
  * Loss `-L` is decided first, so a lost packet takes no link time:
  *   `plr,P` (or a bare P): each packet lost with probability P;
  *   `burst,P,MIN,MAX`: outside a burst each packet starts one with
@@ -200,7 +204,8 @@ export class Schedule {
       }
       this.link += tx;
       const e = this.link + this.delayNs();
-      const floor = this.exit + tx;
+      // The output link needs tx after the previous exit; `real` has no link rate (tt 0).
+      const floor = this.exit + (bw.kind === 'real' ? 0 : tx);
       this.exit = e > floor ? e : floor;
       this.index = i;
       this.dueNs = this.exit;

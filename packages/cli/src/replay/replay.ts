@@ -196,8 +196,8 @@ export async function replay(
       break;
     }
     const now = clock.nowNs() - t0;
-    if (opts.onInterval !== undefined && now >= nextReport) {
-      opts.onInterval({
+    if (now >= nextReport) {
+      opts.onInterval?.({
         atMs: now / 1e6,
         intervalMs: (now - last.at) / 1e6,
         packets: sent - last.sent,
