@@ -69,8 +69,8 @@ describe('startStat', () => {
 
   it('computes rates from two snapshots', () => {
     const t = traffic();
-    const a = snapshotRegion(t.region);
-    const b = { ...snapshotRegion(t.region), atMs: a.atMs + 500 };
+    const a = { ...snapshotRegion(t.region), atMs: 1000 };
+    const b = { ...snapshotRegion(t.region), atMs: 1500 };
     b.ports[0] = {
       ...b.ports[0]!,
       txPkts: b.ports[0]!.txPkts + 50,
