@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  IF_PEER_IF_I32,
+  ifWord,
   readPortCounters,
   RING_DROP_NAMES,
   SLOT_LEN_MAX,
@@ -35,14 +37,14 @@ function pktfabric(...args: string[]) {
 /** Runs the command in the background; resolves with its exit code and output. */
 function start(...args: string[]) {
   const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+  const out: Buffer[] = [];
   let err = '';
-  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stdout.on('data', (d: Buffer) => out.push(d));
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    p.on('exit', (code) => resolve({ code, out, err })),
+  const done = new Promise<{ code: number | null; raw: Uint8Array; err: string }>((resolve) =>
+    p.on('close', (code) => resolve({ code, raw: new Uint8Array(Buffer.concat(out)), err })),
   );
-  return { done };
+  return { done, kill: (sig: NodeJS.Signals) => p.kill(sig) };
 }
 
 const cleanups: Array<() => void> = [];
@@ -139,6 +141,51 @@ describe.runIf(runShm)('tools on a region shared by processes', () => {
     expect(res.err).toMatch(/100 packets captured .* 0 dropped by the port/);
     const ws = await wiresharkRead(readFileSync(file));
     expect(ws.frames.map((f) => f.bytes)).toEqual(frames);
+  });
+
+  it('capture ends cleanly on Ctrl-C with a complete file, and streams to stdout with -w -', async () => {
+    const { name, region: r } = region();
+    const dir = mkdtempSync(join(tmpdir(), 'pktf-int-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    createPipe(r, { id: 3, slots: 64 }).release();
+    createPipe(r, { id: 5, slots: 64 }).release();
+    const frames = Array.from({ length: 10 }, (_, i) => new Uint8Array(64).fill(i + 1));
+    for (const [id, out, format] of [
+      [3, join(dir, 'int.pcapng'), 'pcapng'],
+      [5, '-', 'pcap'],
+    ] as const) {
+      const tx = openPort(r, `pipe{${id}`);
+      cleanups.push(() => tx.close());
+      const cap = start(
+        'capture',
+        '--region',
+        name,
+        '-i',
+        `pipe}${id}`,
+        '-w',
+        out,
+        '-F',
+        format,
+        '-T',
+        '0',
+      );
+      await waitFor('capture to open', () => tx.peerOpen);
+      expect(tx.sendBatch(frames)).toBe(10);
+      // The capture has taken all ten when its port's rx counter says so.
+      const rxIf = r.i32[ifWord(r, tx.ifIdx, IF_PEER_IF_I32)]!; // the other end
+      await waitFor(
+        'capture to take the frames',
+        () => sumRings(readPortCounters(r, rxIf), 'rx', 'pkts') === 10,
+      );
+      cap.kill('SIGINT');
+      const res = await waitFor('capture to exit', cap.done);
+      expect(res.code, res.err).toBe(0);
+      expect(res.err).toMatch(/10 packets captured .*\(stopped\)/);
+      const bytes = out === '-' ? res.raw : readFileSync(out);
+      const ws = await wiresharkRead(bytes);
+      expect(ws.fileType).toMatch(format === 'pcap' ? /nanosecond pcap/ : /pcapng/);
+      expect(ws.frames.map((f) => f.bytes)).toEqual(frames);
+    }
   });
 
   it('stat --json --once reports the counts of a known pattern, drops by reason', async () => {

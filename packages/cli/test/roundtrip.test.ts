@@ -5,7 +5,7 @@
  * then replayed into another pipe and compared frame by frame.
  */
 import { describe, expect, it } from 'vitest';
-import { createRegion, type Region } from '@pktfabric/core';
+import { createRegion, OptionError, type Region } from '@pktfabric/core';
 import { testSeed } from '@pktfabric/core/testing';
 import { checkFrame, FRAME_OK, readSeq, runPktgen } from '@pktfabric/examples';
 import { createPipe, openPort } from '@pktfabric/pipes';
@@ -112,5 +112,37 @@ describe.each(['pcap', 'pcapng'] as const)('round trip through %s', (format) => 
     m.close();
     s.close();
     pipe2.release();
+  });
+});
+
+describe('capturePort limits', () => {
+  it('cuts to the snap length and counts it; stops at the duration with no traffic', async () => {
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const pipe = createPipe(region, { id: 9, slots: 64 });
+    const tx = openPort(region, 'pipe{9');
+    const rx = openPort(region, 'pipe}9');
+    expect(tx.sendBatch(Array.from({ length: 5 }, () => new Uint8Array(1514).fill(7)))).toBe(5);
+    const sink = new MemorySink();
+    const s = await capturePort(rx, new CaptureWriter(sink, { format: 'pcap', snapLen: 100 }), {
+      count: 5,
+    });
+    expect(s).toMatchObject({ captured: 5, snapped: 5, bytes: 5 * 1514, ended: 'count' });
+    expect(readCaptureFile(sink.bytes()).packets.map((p) => [p.data.length, p.origLen])).toEqual(
+      Array.from({ length: 5 }, () => [100, 1514]),
+    );
+    const idle = new MemorySink();
+    const d = await capturePort(rx, new CaptureWriter(idle, { format: 'pcapng' }), {
+      durationMs: 50,
+    });
+    expect(d).toMatchObject({ captured: 0, ended: 'duration' });
+    expect(readCaptureFile(idle.bytes()).packets.length).toBe(0);
+    // Bad limits are refused before anything is read.
+    for (const o of [{ count: -1 }, { durationMs: 1.5 }, { batch: 0 }])
+      await expect(
+        capturePort(rx, new CaptureWriter(new MemorySink(), { format: 'pcap' }), o),
+      ).rejects.toThrow(OptionError);
+    tx.close();
+    rx.close();
+    pipe.release();
   });
 });
