@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRegion, OptionError, type Region } from '@pktfabric/core';
-import { testSeed } from '@pktfabric/core/testing';
+import { testSeed, waitFor } from '@pktfabric/core/testing';
 import { checkFrame, FRAME_OK, readSeq, runPktgen } from '@pktfabric/examples';
 import { createPipe, openPort } from '@pktfabric/pipes';
 import {
@@ -145,4 +145,31 @@ describe('capturePort limits', () => {
     rx.close();
     pipe.release();
   });
+});
+
+describe('capture reads the validated slots', () => {
+  it.each(['slots', 'ring'] as const)(
+    'checks %s: packets over several slots whole, then single-slot ones, in order',
+    async (checks) => {
+      const region = createRegion({ bufSize: 256, bufCount: 4096 });
+      const pipe = createPipe(region, { id: 11, slots: 64 });
+      const tx = openPort(region, 'pipe{11');
+      const rx = openPort(region, 'pipe}11', { checks });
+      const pkts = [600, 60, 256, 257, 1000].map((l, i) =>
+        Uint8Array.from({ length: l }, (_, j) => (i * 31 + j) & 255),
+      );
+      expect(tx.sendBatch(pkts)).toBe(pkts.length);
+      const sink = new MemorySink();
+      const s = await capturePort(rx, new CaptureWriter(sink, { format: 'pcapng' }), {
+        count: pkts.length,
+      });
+      expect(s).toMatchObject({ captured: 5, bytes: 600 + 60 + 256 + 257 + 1000 });
+      expect(readCaptureFile(sink.bytes()).packets.map((p) => p.data)).toEqual(pkts);
+      // The slots were given back: the sender has its whole ring again.
+      await waitFor('the slots to come back', () => (tx.txsync(), tx.txRings[0]!.space() === 63));
+      tx.close();
+      rx.close();
+      pipe.release();
+    },
+  );
 });

@@ -10,6 +10,7 @@
 import { POLLHUP, POLLIN, readPortCounters, RING_DROP_RING_FULL, type Port } from '@pktfabric/core';
 import { OptionError } from '@pktfabric/core';
 import type { CaptureWriter } from '../pcap/write.js';
+import { RxReader } from './rx-reader.js';
 
 /** The time source of a capture: ns since the epoch, as a BigInt. */
 export type CaptureClock = () => bigint;
@@ -68,8 +69,9 @@ function ringFullDrops(port: Port): number {
 /**
  * Captures from `port` into `writer` until the count, the duration, an abort
  * or the other side closing; then finishes the file (complete and valid)
- * and returns what it did. Allocates a view per packet (recvBatch) and a
- * BigInt per batch; the file path itself does not allocate.
+ * and returns what it did. Reads the slots the port's rxsync validated and
+ * copies them straight into the file buffer (rx-reader.ts): no allocation
+ * per packet (a BigInt per batch, for the time).
  */
 export async function capturePort(
   port: Port,
@@ -90,7 +92,7 @@ export async function capturePort(
   let bytes = 0;
   let snapped = 0;
   let ended: CaptureSummary['ended'] = 'stopped';
-  const into: Uint8Array[] = [];
+  const reader = new RxReader(port);
   for (;;) {
     if (opts.signal?.aborted === true) break;
     const now = performance.now();
@@ -104,17 +106,13 @@ export async function capturePort(
     }
     const ev = await port.pollAsync(POLLIN, Math.min(100, deadline - now));
     const want = count > 0 ? Math.min(batch, count - captured) : batch;
-    const got = port.recvBatch(want, into);
-    if (got.length > 0) {
+    if (reader.ready()) {
       const t = clock();
       writer.setTime(Number(t / 1_000_000_000n), Number(t % 1_000_000_000n));
-      for (let i = 0; i < got.length; i++) {
-        const p = got[i]!;
-        writer.record(p, p.length);
-        bytes += p.length;
-        if (p.length > writer.snapLen) snapped++;
-      }
-      captured += got.length;
+      const got = reader.drain(writer, want);
+      captured += got;
+      bytes += reader.bytes;
+      snapped += reader.snapped;
       if (count > 0 && captured >= count) {
         ended = 'count';
         break;
@@ -124,7 +122,7 @@ export async function capturePort(
       break;
     }
   }
-  port.giveBack();
+  port.rxsync(); // gives the last packets back
   const dropped = ringFullDrops(port) - drops0;
   writer.finish({ received: captured, dropped });
   return { captured, bytes, snapped, dropped, ended, elapsedMs: performance.now() - t0 };

@@ -102,6 +102,8 @@ export class CaptureWriter {
   readonly snapLen: number;
   private readonly buf: Uint8Array;
   private readonly dv: DataView;
+  /** The same bytes as `buf`, as a Buffer (for Buffer.copy, which does not allocate). */
+  private readonly bufB: Buffer;
   private pos = 0;
   private sec = 0;
   private frac = 0;
@@ -126,6 +128,7 @@ export class CaptureWriter {
     const size = Math.max(opts.bufferBytes ?? 1 << 20, 2 * (snap + 64));
     this.buf = new Uint8Array(size);
     this.dv = new DataView(this.buf.buffer);
+    this.bufB = Buffer.from(this.buf.buffer, 0, size);
     if (this.format === 'pcap') this.pcapHeader();
     else this.pcapngHeader(opts.ifName ?? 'pktfabric');
   }
@@ -178,6 +181,43 @@ export class CaptureWriter {
       this.buf.fill(0, p + 28 + cap, p + 28 + padded);
       dv.setUint32(p + 28 + padded, len, LE);
       this.pos = p + len;
+    }
+    this.records++;
+  }
+
+  /**
+   * Writes one packet of `len` bytes copied from `src[start ..]` (a Buffer
+   * view of a region, say), cut to the snap length, with the current
+   * timestamp. Does not allocate.
+   */
+  recordFrom(src: Buffer, start: number, len: number, origLen = len): void {
+    const cap = len < this.snapLen ? len : this.snapLen;
+    const dv = this.dv;
+    if (this.format === 'pcap') {
+      this.room(PCAP_RECORD_HEADER_BYTES + cap);
+      const p = this.pos;
+      dv.setUint32(p, this.sec, LE);
+      dv.setUint32(p + 4, this.frac, LE);
+      dv.setUint32(p + 8, cap, LE);
+      dv.setUint32(p + 12, origLen, LE);
+      src.copy(this.bufB, p + 16, start, start + cap);
+      this.pos = p + 16 + cap;
+    } else {
+      const padded = (cap + 3) & ~3;
+      const len4 = 32 + padded;
+      this.room(len4);
+      const p = this.pos;
+      dv.setUint32(p, PCAPNG_EPB, LE);
+      dv.setUint32(p + 4, len4, LE);
+      dv.setUint32(p + 8, 0, LE);
+      dv.setUint32(p + 12, this.tsHi, LE);
+      dv.setUint32(p + 16, this.tsLo, LE);
+      dv.setUint32(p + 20, cap, LE);
+      dv.setUint32(p + 24, origLen, LE);
+      src.copy(this.bufB, p + 28, start, start + cap);
+      this.buf.fill(0, p + 28 + cap, p + 28 + padded);
+      dv.setUint32(p + 28 + padded, len4, LE);
+      this.pos = p + len4;
     }
     this.records++;
   }
