@@ -270,6 +270,7 @@ describe.runIf(runShm)('tools on a region shared by processes', () => {
       '0',
     );
     expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/^Sent 2 packets, 140 bytes, .* lost by the model 0\./m);
     expect(rx.recvBatch(64).map((p) => p.length)).toEqual([60, 80]);
   });
 });
