@@ -1,0 +1,15 @@
+export * from './api.js';
+export * from './errors.js';
+export * from './layout/switch-layout.js';
+export * from './layout/vale-port-layout.js';
+export { macHash, setLookup } from './lookup.js';
+export {
+  attachPort,
+  detachPort,
+  parseValeName,
+  setSwitchPersistent,
+  type ValeName,
+} from './switch.js';
+export { openValeDescriptor, openValePort, ValePort } from './vale-port.js';
+export { listSwitches, portCounters } from './info.js';
+export { POLLERR, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/core';
