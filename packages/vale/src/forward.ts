@@ -14,6 +14,11 @@
  */
 import {
   ifWord,
+  IF_KIND_I32,
+  IF_MAGIC_I32,
+  PORT_KIND_VALE,
+  PORT_MAGIC,
+  RING_OWNER_IF_I32,
   IF_NRX_I32,
   IF_NTX_I32,
   IF_RING_TABLE_I32,
@@ -24,7 +29,7 @@ import {
   type Region,
   RingView,
 } from '@pktfabric/core';
-import { BROADCAST, DROP, VALE_BATCH, type Frame, type LookupFn } from './api.js';
+import { BROADCAST, DROP, MAX_VALE_RINGS, VALE_BATCH, type Frame, type LookupFn } from './api.js';
 import { LookupError } from './errors.js';
 import { LeaseRing } from './lease.js';
 import { learn, localLookup } from './lookup.js';
@@ -39,6 +44,8 @@ import {
   VP_ACTIVE_I32,
   VP_ATTACHED,
   VP_LEASE_OFF_I32,
+  VP_PORT_NO_I32,
+  VP_SWITCH_OFF_I32,
   VP_RX_BYTES_I32,
   VP_RX_DROPS_I32,
   VP_RX_PKTS_I32,
@@ -106,7 +113,8 @@ export class Forwarder {
     const region = this.region;
     let na = 0;
     for (let p = 0; p < SWITCH_MAX_PORTS; p++) {
-      const ifIdx = Atomics.load(this.i32, this.sb + SW_PORT_TABLE_I32 + p);
+      let ifIdx = Atomics.load(this.i32, this.sb + SW_PORT_TABLE_I32 + p);
+      if (ifIdx !== 0 && !this.validPort(ifIdx, p)) ifIdx = 0;
       if (ifIdx !== this.dstIf[p]) {
         this.dstIf[p] = ifIdx;
         const rings: LeaseRing[] = [];
@@ -131,7 +139,33 @@ export class Forwarder {
     this.nActive = na;
   }
 
-  /** Port number `p`'s if index, or 0 when it is gone. */
+  /**
+   * True when if object `ifIdx` is a switch port of this switch numbered
+   * `p` whose rings are ring objects of the region: a port-table entry
+   * overwritten by a stray store is ignored rather than written through.
+   */
+  private validPort(ifIdx: number, p: number): boolean {
+    const region = this.region;
+    if (!(ifIdx >= 1 && ifIdx < region.ifCount) || region.ifPool.isFree(ifIdx)) return false;
+    const w = (i: number): number => this.i32[ifWord(region, ifIdx, i)]!;
+    if (w(IF_MAGIC_I32) !== PORT_MAGIC || w(IF_KIND_I32) !== PORT_KIND_VALE) return false;
+    if (w(VP_SWITCH_OFF_I32) !== this.sb << 2 || w(VP_PORT_NO_I32) !== p) return false;
+    const nrx = w(IF_NRX_I32);
+    const ntx = w(IF_NTX_I32);
+    if (!(nrx >= 1 && nrx <= MAX_VALE_RINGS && ntx === nrx)) return false;
+    const ok = (off: number): boolean => {
+      const k = (off - region.ringBase) / region.ringSize;
+      return Number.isInteger(k) && k >= 1 && k < region.ringCount && !region.ringPool.isFree(k);
+    };
+    if (!ok(w(VP_LEASE_OFF_I32))) return false;
+    for (let r = 0; r < nrx; r++) {
+      const off = w(IF_RING_TABLE_I32 + ntx + r);
+      if (!ok(off) || this.i32[(off >>> 2) + RING_OWNER_IF_I32] !== ifIdx) return false;
+    }
+    return true;
+  }
+
+  /** Enters port `p` for delivery: false when it left the switch (then nothing is written to it). */
   private enter(p: number): boolean {
     const i32 = this.i32;
     const ifIdx = this.dstIf[p]!;

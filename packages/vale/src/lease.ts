@@ -140,8 +140,10 @@ export class LeaseRing {
       this.walk();
       if (((next - i32[lb + LB_OLDEST_I32]!) | 0) >= LEASES) return 0;
     }
-    const hwlease = i32[lb + LB_HWLEASE_I32]!;
-    const rxh = Atomics.load(i32, lb + LB_RX_HWCUR_I32);
+    // Words of shared memory are masked into the ring before use: a stray
+    // store can make the receiver see wrong data, never make us write outside the ring.
+    const hwlease = i32[lb + LB_HWLEASE_I32]! & (n - 1);
+    const rxh = Atomics.load(i32, lb + LB_RX_HWCUR_I32) & (n - 1);
     const space = n - 1 - ((hwlease - rxh + n) & (n - 1));
     const cnt = this.want < space ? this.want : space;
     if (cnt <= 0) return 0;
@@ -168,7 +170,7 @@ export class LeaseRing {
     if (this.used < this.count) {
       const leaseEnd = (this.start + this.count) & mask;
       if (
-        i32[lb + LB_HWLEASE_I32] === leaseEnd &&
+        (i32[lb + LB_HWLEASE_I32]! & mask) === leaseEnd &&
         ((i32[lb + LB_NEXT_I32]! - 1) | 0) === this.rec
       ) {
         Atomics.store(i32, lb + LB_HWLEASE_I32, end); // the newest lease: give the rest back
@@ -184,6 +186,8 @@ export class LeaseRing {
   /** Fills [from, to) with empty slots (the slot's own buffer, len 0, no flags). */
   private pad(from: number, to: number): void {
     const { u32, n } = this;
+    from &= n - 1;
+    to &= n - 1;
     for (let k = from; k !== to; k = k + 1 === n ? 0 : k + 1) {
       u32[this.bufs + k] = u32[this.shadow + k]!;
       u32[this.lfs + k] = 0;
@@ -207,6 +211,8 @@ export class LeaseRing {
     const { i32, lb } = this;
     let oldest = i32[lb + LB_OLDEST_I32]!;
     const next = i32[lb + LB_NEXT_I32]!;
+    // More than LEASES outstanding can only be a stray store: forget them all.
+    if (((next - oldest) | 0) > LEASES || ((next - oldest) | 0) < 0) oldest = next;
     const tail0 = Atomics.load(i32, this.rb + RING_PIPE_TAIL_I32);
     let tail = tail0;
     while (oldest !== next) {
@@ -223,7 +229,7 @@ export class LeaseRing {
         this.pad(i32[r + LR_START]!, end);
         i32[r + LR_END] = end;
       }
-      tail = end;
+      tail = end & (this.n - 1);
       oldest = (oldest + 1) | 0;
     }
     i32[lb + LB_OLDEST_I32] = oldest;
