@@ -13,3 +13,4 @@ export {
 export { openValeDescriptor, openValePort, ValePort } from './vale-port.js';
 export { listSwitches, portCounters } from './info.js';
 export { POLLERR, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/core';
+export { openNullPort, PORT_KIND_NULL, type NullPortOptions } from './null-port.js';

@@ -61,8 +61,6 @@ export const VP_RX_DROPS_I32 = IF_KIND_WORDS_I32 + 9;
 export const VP_TX_BYTES_I32 = IF_KIND_WORDS_I32 + 10;
 export const VP_RX_BYTES_I32 = IF_KIND_WORDS_I32 + 11;
 export const VP_MON_DROPS_I32 = IF_KIND_WORDS_I32 + 12;
-/** What the if object's KIND word says for a null port (see null-port.ts). */
-export const VP_NULL_MARK_I32 = IF_KIND_WORDS_I32 + 15;
 
 /** VP_STATE values. */
 export const VP_ATTACHED = 1;
