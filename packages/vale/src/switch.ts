@@ -265,6 +265,106 @@ export function findPort(region: Region, table: PortTable, name: string): number
   return e.ifIndex;
 }
 
+/**
+ * Allocates an if object of kind `kind` with `ntx` TX and `nrx` RX rings of
+ * `slots` slots (each slot holding a buffer of its own) and a lease object
+ * for the RX rings. The user owns every TX slot but one; RX rings start
+ * empty. Undoes everything on failure. Under the region lock. Allocates.
+ */
+export function makePortObject(
+  region: Region,
+  kind: number,
+  ntx: number,
+  nrx: number,
+  slots: number,
+): number {
+  if (region.ringSize < leaseObjectBytes(nrx))
+    throw new OptionError(
+      'rings',
+      `at most ${Math.floor(region.ringSize / leaseObjectBytes(1))} for this region's ringSize ${region.ringSize} (lease state)`,
+      nrx,
+    );
+  const i32 = region.i32;
+  let ifIdx = 0;
+  const ringOffs: number[] = [];
+  const held: number[] = [];
+  const bufs = new Uint32Array(slots);
+  try {
+    ifIdx = region.allocIf();
+    if (ifIdx === 0) throw new ExhaustedError('if pool', 1);
+    const w = (i: number): number => ifWord(region, ifIdx, i);
+    const leaseOff = region.allocRingObject();
+    if (leaseOff === 0) throw new ExhaustedError('ring pool', ntx + nrx + 1);
+    ringOffs.push(leaseOff);
+    for (let r = 0; r < ntx + nrx; r++) {
+      const off = region.allocRingObject();
+      if (off === 0) throw new ExhaustedError('ring pool', ntx + nrx + 1);
+      ringOffs.push(off);
+      const tx = r < ntx;
+      initRing(region, off, {
+        numSlots: slots,
+        dir: tx ? RING_DIR_TX : RING_DIR_RX,
+        ringId: tx ? r : r - ntx,
+        ownerIf: ifIdx,
+      });
+      i32[w(IF_RING_TABLE_I32 + r)] = off;
+      const got = region.allocBufs(slots, bufs);
+      for (let k = 0; k < got; k++) held.push(bufs[k]!);
+      if (got < slots) throw new ExhaustedError('buf pool', slots * (ntx + nrx));
+      const ri = ringIndexOf(region, off);
+      const sBase = i32[(off >>> 2) + RING_SLOTS_OFF_I32]! >>> 2;
+      const shBase = i32[(off >>> 2) + RING_SHADOW_OFF_I32]! >>> 2;
+      for (let k = 0; k < slots; k++) {
+        region.u32[sBase + SLOT_BUF_IDX_COL * slots + k] = bufs[k]!;
+        region.u32[shBase + k] = bufs[k]!;
+        setBufOwner(region, bufs[k]!, slotCode(ri, k));
+      }
+      if (tx) {
+        i32[(off >>> 2) + RING_TAIL_I32] = slots - 1;
+        i32[(off >>> 2) + RING_HWTAIL_I32] = slots - 1;
+      }
+    }
+    i32[w(IF_KIND_I32)] = kind;
+    i32[w(IF_NTX_I32)] = ntx;
+    i32[w(IF_NRX_I32)] = nrx;
+    i32[w(IF_SLOTS_I32)] = slots;
+    i32[w(VP_LEASE_OFF_I32)] = leaseOff;
+    return ifIdx;
+  } catch (e) {
+    for (const bi of held) setBufOwner(region, bi, 0);
+    if (held.length > 0) region.freeBufs(held);
+    for (const off of ringOffs) region.freeRingObject(off);
+    if (ifIdx !== 0) region.freeIf(ifIdx);
+    throw e;
+  }
+}
+
+/**
+ * Returns what makePortObject took (buffers by the buffer-owner map, also
+ * the port's extra buffers; then the rings, the lease object and the if
+ * object), exactly once. Under the region lock.
+ */
+export function freePortObject(region: Region, ifIdx: number): DestroyReport {
+  const i32 = region.i32;
+  const w = (i: number): number => ifWord(region, ifIdx, i);
+  const nr = i32[w(IF_NTX_I32)]! + i32[w(IF_NRX_I32)]!;
+  const ringOffs: number[] = [i32[w(VP_LEASE_OFF_I32)]!];
+  const slotRings = new Set<number>();
+  for (let r = 0; r < nr; r++) {
+    const off = i32[w(IF_RING_TABLE_I32 + r)]!;
+    ringOffs.push(off);
+    slotRings.add(ringIndexOf(region, off));
+  }
+  const { freed, stale } = freeOwned(
+    region,
+    (code) => slotRings.has(slotCodeRing(code)) || isExtraOf(code, ifIdx),
+  );
+  for (const off of ringOffs) region.freeRingObject(off);
+  Atomics.store(i32, w(IF_MAGIC_I32), 0);
+  region.freeIf(ifIdx);
+  return { buffers: freed, rings: ringOffs.length, problems: stale };
+}
+
 /** Builds port `name` on switch `swOff` and attaches it. Undoes everything on failure. */
 function buildPort(
   region: Region,
@@ -287,74 +387,22 @@ function buildPort(
       `ports on switch ${name.slice(0, name.indexOf(':'))}`,
       SWITCH_MAX_PORTS,
     );
-  if (region.ringSize < leaseObjectBytes(rings))
-    throw new OptionError(
-      'rings',
-      `at most ${Math.floor(region.ringSize / leaseObjectBytes(1))} for this region's ringSize ${region.ringSize} (lease state)`,
-      rings,
-    );
-  let ifIdx = 0;
-  const ringOffs: number[] = [];
-  const held: number[] = [];
-  const bufs = new Uint32Array(slots);
+  const ifIdx = makePortObject(region, PORT_KIND_VALE, rings, rings, slots);
+  const w = (i: number): number => ifWord(region, ifIdx, i);
   try {
-    ifIdx = region.allocIf();
-    if (ifIdx === 0) throw new ExhaustedError('if pool', 1);
-    const w = (i: number): number => ifWord(region, ifIdx, i);
-    const leaseOff = region.allocRingObject();
-    if (leaseOff === 0) throw new ExhaustedError('ring pool', 2 * rings + 1);
-    ringOffs.push(leaseOff);
-    for (let dir = 0; dir < 2; dir++) {
-      for (let r = 0; r < rings; r++) {
-        const off = region.allocRingObject();
-        if (off === 0) throw new ExhaustedError('ring pool', 2 * rings + 1);
-        ringOffs.push(off);
-        initRing(region, off, {
-          numSlots: slots,
-          dir: dir === 0 ? RING_DIR_TX : RING_DIR_RX,
-          ringId: r,
-          ownerIf: ifIdx,
-        });
-        i32[w(IF_RING_TABLE_I32 + dir * rings + r)] = off;
-        const got = region.allocBufs(slots, bufs);
-        for (let k = 0; k < got; k++) held.push(bufs[k]!);
-        if (got < slots) throw new ExhaustedError('buf pool', slots * 2 * rings);
-        const ri = ringIndexOf(region, off);
-        const sBase = i32[(off >>> 2) + RING_SLOTS_OFF_I32]! >>> 2;
-        const shBase = i32[(off >>> 2) + RING_SHADOW_OFF_I32]! >>> 2;
-        for (let k = 0; k < slots; k++) {
-          region.u32[sBase + SLOT_BUF_IDX_COL * slots + k] = bufs[k]!;
-          region.u32[shBase + k] = bufs[k]!;
-          setBufOwner(region, bufs[k]!, slotCode(ri, k));
-        }
-        if (dir === 0) {
-          // The sender owns every TX slot but one; the receiver owns no RX slot yet.
-          i32[(off >>> 2) + RING_TAIL_I32] = slots - 1;
-          i32[(off >>> 2) + RING_HWTAIL_I32] = slots - 1;
-        }
-      }
-    }
-    i32[w(IF_KIND_I32)] = PORT_KIND_VALE;
-    i32[w(IF_NTX_I32)] = rings;
-    i32[w(IF_NRX_I32)] = rings;
-    i32[w(IF_SLOTS_I32)] = slots;
-    i32[w(VP_SWITCH_OFF_I32)] = swOff;
-    i32[w(VP_PORT_NO_I32)] = portNo;
-    i32[w(VP_LEASE_OFF_I32)] = leaseOff;
     table.insert(name, PORT_KIND_VALE, ifIdx);
-    Atomics.store(i32, w(VP_STATE_I32), VP_ATTACHED);
-    Atomics.store(i32, w(IF_MAGIC_I32), PORT_MAGIC);
-    Atomics.store(i32, sb + SW_PORT_TABLE_I32 + portNo, ifIdx);
-    i32[sb + SW_NPORTS_I32]! += 1;
-    Atomics.add(i32, sb + SW_GEN_I32, 1);
-    return ifIdx;
   } catch (e) {
-    for (const bi of held) setBufOwner(region, bi, 0);
-    if (held.length > 0) region.freeBufs(held);
-    for (const off of ringOffs) region.freeRingObject(off);
-    if (ifIdx !== 0) region.freeIf(ifIdx);
+    freePortObject(region, ifIdx);
     throw e;
   }
+  i32[w(VP_SWITCH_OFF_I32)] = swOff;
+  i32[w(VP_PORT_NO_I32)] = portNo;
+  Atomics.store(i32, w(VP_STATE_I32), VP_ATTACHED);
+  Atomics.store(i32, w(IF_MAGIC_I32), PORT_MAGIC);
+  Atomics.store(i32, sb + SW_PORT_TABLE_I32 + portNo, ifIdx);
+  i32[sb + SW_NPORTS_I32]! += 1;
+  Atomics.add(i32, sb + SW_GEN_I32, 1);
+  return ifIdx;
 }
 
 /** Waits (bounded) until no sender is delivering into port `ifIdx`. */
@@ -382,24 +430,10 @@ function destroyPort(region: Region, table: PortTable, ifIdx: number, name: stri
   i32[sb + SW_NPORTS_I32]! -= 1;
   Atomics.add(i32, sb + SW_GEN_I32, 1);
   drainSenders(region, ifIdx);
-  const rings = i32[w(IF_NTX_I32)]!;
-  const ringOffs: number[] = [i32[w(VP_LEASE_OFF_I32)]!];
-  const slotRings = new Set<number>();
-  for (let r = 0; r < 2 * rings; r++) {
-    const off = i32[w(IF_RING_TABLE_I32 + r)]!;
-    ringOffs.push(off);
-    slotRings.add(ringIndexOf(region, off));
-  }
-  const { freed, stale } = freeOwned(
-    region,
-    (code) => slotRings.has(slotCodeRing(code)) || isExtraOf(code, ifIdx),
-  );
-  for (const off of ringOffs) region.freeRingObject(off);
+  const rep = freePortObject(region, ifIdx);
   table.remove(name);
-  Atomics.store(i32, w(IF_MAGIC_I32), 0);
-  region.freeIf(ifIdx);
   destroySwitchIfEmpty(region, table, name.slice(0, name.indexOf(':')), swOff);
-  return { buffers: freed, rings: ringOffs.length, problems: stale };
+  return rep;
 }
 
 /** What opening a switch port hands to ValePort. */

@@ -13,7 +13,7 @@
  *
  * ```
  *  +0    line 0 (ro)  MAGIC KIND NTX NRX SLOTS MAX_OFFSET PEER_IF
- *  +64   line 1 (L)   STATE OPENS EXCL OWNER | EXTRA_HEAD EXTRA_COUNT (L+e)
+ *  +64   line 1 (L)   STATE OPENS EXCL OWNER | EXTRA_HEAD EXTRA_COUNT (L+e) | MONITORS
  *  +128  line 2 (x)   DOORBELL KICKS          <- this port's sleepers wait on DOORBELL
  *  +192  line 3 (w)   WAITERS
  *  +256  line 4       KIND: 16 words the port kind defines (pipe-layout.ts)
@@ -47,6 +47,12 @@ export const IF_EXCL_I32 = 18;
 export const IF_OWNER_I32 = 19;
 export const IF_EXTRA_HEAD_I32 = 20;
 export const IF_EXTRA_COUNT_I32 = 21;
+/**
+ * 0 while no monitor watches this port; otherwise a value that changes
+ * whenever its set of monitors changes (written by the monitor kind under
+ * the region lock). Port.txsync / rxsync read it once per call.
+ */
+export const IF_MONITORS_I32 = 22;
 
 // line 2 (x)
 export const IF_DOORBELL_I32 = 32;

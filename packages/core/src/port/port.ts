@@ -10,7 +10,7 @@ import { ClosedError, OptionError } from '../errors.js';
 import type { Notifier } from '../notify.js';
 import type { Region } from '../region.js';
 import type { RingView } from '../ring.js';
-import { IF_EXTRA_COUNT_I32, IF_EXTRA_HEAD_I32 } from '../layout/port-layout.js';
+import { IF_EXTRA_COUNT_I32, IF_EXTRA_HEAD_I32, IF_MONITORS_I32 } from '../layout/port-layout.js';
 import {
   CLAIM_OK,
   CLAIM_REASONS,
@@ -54,6 +54,25 @@ export interface PortSync {
   close(): DestroyReport | null;
 }
 
+/**
+ * What a monitor kind runs around the syncs of a port that has monitors
+ * (its if object's MONITORS word is not 0): `tx` before a txsync (the
+ * slots about to be sent), `rxBefore` / `rxAfter` around an rxsync (the
+ * slots it imported). `ring` is -1 for every ring.
+ */
+export interface MonitorHook {
+  tx(port: Port, ring: number): void;
+  rxBefore(port: Port, ring: number): void;
+  rxAfter(port: Port, ring: number): void;
+}
+
+let monitorHook: MonitorHook | null = null;
+
+/** Installs the monitor kind's hook (one per process; later calls replace it). */
+export function setMonitorHook(hook: MonitorHook | null): void {
+  monitorHook = hook;
+}
+
 export interface PortInit {
   region: Region;
   name: string;
@@ -85,6 +104,8 @@ export class Port {
   readonly spin: number;
   /** Ring objects owning the slot arrays of this port's rings. */
   private readonly ownRings: number[];
+  /** Index in region.i32 of the if object's MONITORS word. */
+  private readonly monI32: number;
   /** Round-robin positions of the packet layer. */
   txRr = 0;
   rxRr = 0;
@@ -101,6 +122,7 @@ export class Port {
     this.sync = init.sync;
     this.ownRings = [...init.tx, ...init.rx].map((k) => k.slotRing);
     this.doorbell = portDoorbell(init.region, init.ifIdx);
+    this.monI32 = ifWord(init.region, init.ifIdx, IF_MONITORS_I32);
   }
 
   /** True once the other side has closed or died (after it had been open). */
@@ -136,6 +158,7 @@ export class Port {
     const ks = this.txKrings;
     if (ring >= ks.length || !Number.isInteger(ring))
       throw new OptionError('ring', `-1 (all) or a ring index from 0 to ${ks.length - 1}`, ring);
+    if (this.region.i32[this.monI32] !== 0) monitorHook?.tx(this, ring);
     let any = false;
     try {
       if (ring >= 0) any = this.sync.txsync(ks[ring]!);
@@ -156,12 +179,15 @@ export class Port {
     const ks = this.rxKrings;
     if (ring >= ks.length || !Number.isInteger(ring))
       throw new OptionError('ring', `-1 (all) or a ring index from 0 to ${ks.length - 1}`, ring);
+    const mon = this.region.i32[this.monI32] !== 0 ? monitorHook : null;
+    if (mon !== null) mon.rxBefore(this, ring);
     let any = false;
     try {
       if (ring >= 0) any = this.sync.rxsync(ks[ring]!);
       else for (let r = 0; r < ks.length; r++) any = this.sync.rxsync(ks[r]!) || any;
     } finally {
       if (any) this.sync.wakePeer();
+      if (mon !== null) mon.rxAfter(this, ring);
     }
   }
 
