@@ -27,9 +27,10 @@ import { LeaseRing } from './lease.js';
 import { closeValeEnd } from './switch.js';
 
 export class ValeSync implements PortSync {
-  private readonly region: Region;
+  protected readonly region: Region;
   private readonly i32: Int32Array;
-  readonly fwd: Forwarder;
+  /** The forwarder of a switch port; null for a monitor (no TX rings). */
+  readonly fwd: Forwarder | null;
   private readonly ifIdx: number;
   private readonly name: string;
   /** Per TX ring: the first slot not forwarded yet. */
@@ -43,7 +44,7 @@ export class ValeSync implements PortSync {
     region: Region,
     ifIdx: number,
     name: string,
-    fwd: Forwarder,
+    fwd: Forwarder | null,
     tx: readonly Kring[],
     rx: readonly Kring[],
     leaseOff: number,
@@ -80,7 +81,7 @@ export class ValeSync implements PortSync {
       const complete = k.checkTx(head);
       k.setHwcur(head);
       const from = this.fwdStart[r]!;
-      if (complete >= 0 && complete !== from) {
+      if (complete >= 0 && complete !== from && this.fwd !== null) {
         err = this.fwd.forward(k, from, complete);
         this.fwdStart[r] = complete;
       }

@@ -89,3 +89,23 @@ export const LEASE_PENDING = -1;
 export function leaseObjectBytes(rings: number): number {
   return rings * LEASE_BLOCK_BYTES;
 }
+
+/*
+ * ## A monitor's if object (kind PORT_KIND_MONITOR)
+ *
+ * A monitor is built like a switch port (same lease object, so its RX
+ * rings fill by the same lease protocol) but has no TX ring and is on no
+ * switch. Its KIND words reuse the line:
+ *
+ * ```
+ *  +256 line 4  PARENT_IF MODE LEASE_OFF (ro) ... MON_DROPS (Atomics.add, = VP_MON_DROPS_I32)
+ * ```
+ *
+ * MODE: MON_TX | MON_RX. MON_DROPS counts slots the monitor could not take
+ * because its ring was full (the monitored port is never held back).
+ */
+/** If index of the monitored port. */
+export const MON_PARENT_IF_I32 = IF_KIND_WORDS_I32 + 0;
+export const MON_MODE_I32 = IF_KIND_WORDS_I32 + 1;
+export const MON_TX = 1;
+export const MON_RX = 2;
