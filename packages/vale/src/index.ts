@@ -16,3 +16,4 @@ export { POLLERR, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/core';
 export { openNullPort, PORT_KIND_NULL, type NullPortOptions } from './null-port.js';
 export { monitorDrops, openMonitor, PORT_KIND_MONITOR, type MonitorOptions } from './monitor.js';
 export { bridgePass, runBridge, sameRegion, type BridgeOptions } from './bridge.js';
+export { RoomGauge } from './room.js';

@@ -14,6 +14,7 @@ import { pipeTransport } from './pipe.js';
 import { postMessageBatchTransport } from './postmessage-batch.js';
 import { postMessageTransport } from './postmessage.js';
 import { spinRingTransport } from './spin-ring.js';
+import { valeTransport } from './vale.js';
 
 export const TRANSPORTS = [
   pipeTransport,
@@ -26,4 +27,5 @@ export const TRANSPORTS = [
   memcpyTransport,
   pipeRttTransport,
   pipeProcessTransport,
+  valeTransport,
 ] as const;
