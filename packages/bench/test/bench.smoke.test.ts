@@ -48,6 +48,8 @@ const CASES = [
         ['xproc-pipe-rtt-park', 60, 'slots'],
       ]
     : []) as [string, number, 'slots'][]),
+  ['vale-64b-rw', 64, 'slots'],
+  ['vale-1500b-copy', 1500, 'slots'],
 ] as const;
 
 /** Round-trip rows: latencies, in a table of their own and not in the chart. */

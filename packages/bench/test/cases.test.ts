@@ -277,6 +277,27 @@ describe('bench cases', () => {
           handRing: null,
           lowLevel: null,
         },
+      ],      [
+        'vale-64b-rw',
+        {
+          transport: 'vale',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: null,
+        },
+      ],
+      [
+        'vale-1500b-copy',
+        {
+          transport: 'vale',
+          work: '1500b-copy',
+          mode: 'slots',
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+          lowLevel: null,
+        },
       ],
     ]);
     expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
@@ -343,6 +364,7 @@ describe('bench cases', () => {
       'minimal spinning SAB ring',
       'Uint8Array.set, one thread',
       'pktfabric pipe between processes',
+      'pktfabric VALE switch',
     ]);
     expect(familyOf('postmessage-batch-64b')?.label).toBe('message passing');
     expect(familyOf('no-such-case')).toBeUndefined();
