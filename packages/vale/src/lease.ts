@@ -25,6 +25,7 @@ import {
   ifWord,
   portDoorbell,
   RING_PIPE_TAIL_I32,
+  ringIndexOf,
   RingView,
   SharedLock,
   type Region,
@@ -62,6 +63,8 @@ export class LeaseRing {
   readonly lfs: number;
   readonly shadow: number;
   readonly lock: SharedLock;
+  /** Ring object owning the slots (for buffer-owner codes). */
+  readonly slotRing: number;
   private readonly ownersBase: number;
   /** Results of reserve() (no allocation): first slot, slots granted. */
   start = 0;
@@ -83,6 +86,7 @@ export class LeaseRing {
     this.bufs = view.bufIdxBase;
     this.lfs = view.lenFlagsBase;
     this.shadow = view.shadowBase;
+    this.slotRing = ringIndexOf(region, view.off);
     this.ownersBase = region.i32[HDR_OWNERS_OFF_I32]! >>> 2;
     this.lock = new SharedLock(
       this.i32,

@@ -11,9 +11,18 @@
  * the newest slots that fit and counts the rest (MON_DROPS): the monitored
  * port is never held back beyond the copy itself.
  *
- * Not done: zero-copy monitors (`/z`) are refused with an OptionError.
+ * Zero-copy monitors (`/z`, also `/zt`, `/zr`; switch ports only) see
+ * frames after they are consumed, as netmap's: a TX slot once the switch
+ * has forwarded it, an RX slot when the application gives it back. The
+ * slot's buffer is exchanged with the monitor slot's free buffer (both
+ * moves recorded in the buffer-owner map; the port's slot gets
+ * NS_BUF_CHANGED), so nothing is copied. A pipe's slots belong to the
+ * other end once sent, so `/z` on a pipe end is an OptionError.
  */
 import {
+  CLAIM_OK,
+  claimBuf,
+  slotCode,
   IF_KIND_I32,
   IF_MAGIC_I32,
   IF_MONITORS_I32,
@@ -25,6 +34,7 @@ import {
   IF_STATE_I32,
   ifWord,
   Kring,
+  MAX_PORT_RINGS,
   type Notifier,
   NS_BUF_CHANGED,
   NS_TXMON,
@@ -37,6 +47,7 @@ import {
   PORT_CLOSED,
   PORT_DEAD,
   PORT_KIND_PIPE,
+  PORT_KIND_VALE,
   PORT_MAGIC,
   PORT_OPEN,
   PortTable,
@@ -59,11 +70,12 @@ import {
   MON_PARENT_IF_I32,
   MON_RX,
   MON_TX,
+  MON_ZCOPY,
   VP_LEASE_OFF_I32,
   VP_MON_DROPS_I32,
 } from './layout/vale-port-layout.js';
 import { checkRegion, findPort, freePortObject, makePortObject } from './switch.js';
-import { ValeSync } from './vale-sync.js';
+import { setZeroCopyTx, ValeSync } from './vale-sync.js';
 
 /** Kind word of a monitor's if object ('MONI' little-endian). */
 export const PORT_KIND_MONITOR = 0x494e4f4d;
@@ -153,14 +165,15 @@ export function openMonitor(region: Region, spec: string, opts: MonitorOptions =
     throw new OptionError('name', 'a string such as "vale0:p1/t"', spec);
   const p = parsePortName(spec);
   if (p.flags.monitor === null) throw new OptionError('name', 'a name with /t, /r or /tr', spec);
-  if (p.flags.zeroCopy)
-    throw new OptionError('name', 'a copy monitor (/t, /r, /tr): /z is not supported', spec);
   const o = checkOpenOptions(opts) as MonitorOptions;
   const mode =
-    p.flags.monitor === 'tx' ? MON_TX : p.flags.monitor === 'rx' ? MON_RX : MON_TX | MON_RX;
+    (p.flags.monitor === 'tx' ? MON_TX : p.flags.monitor === 'rx' ? MON_RX : MON_TX | MON_RX) |
+    (p.flags.zeroCopy ? MON_ZCOPY : 0);
   const table = new PortTable(region);
   const { ifIdx, nrx } = table.withLock(() => {
     const parent = resolveParent(region, table, spec, p.name);
+    if (p.flags.zeroCopy && region.i32[ifWord(region, parent, IF_KIND_I32)] !== PORT_KIND_VALE)
+      throw new OptionError('name', 'a switch port for a zero-copy monitor (/z)', spec);
     const pw = (i: number): number => region.i32[ifWord(region, parent, i)]!;
     const nrx = Math.min(MAX_VALE_RINGS, Math.max(pw(IF_NTX_I32), pw(IF_NRX_I32)));
     const slots = o.slots ?? Math.min(pw(IF_SLOTS_I32), MAX_VALE_SLOTS);
@@ -217,12 +230,14 @@ interface Watch {
   rxTails: Int32Array;
 }
 
-const watches = new WeakMap<Port, Watch>();
+const watches = new WeakMap<Region, Map<number, Watch>>();
 
-function watchOf(port: Port): Watch {
-  const region = port.region;
-  const word = Atomics.load(region.i32, ifWord(region, port.ifIdx, IF_MONITORS_I32));
-  let w = watches.get(port);
+/** The monitors of port `ifIdx` as this thread last saw them; re-read when its MONITORS word changed. */
+function watchOf(region: Region, ifIdx: number, nrx: number): Watch {
+  const word = Atomics.load(region.i32, ifWord(region, ifIdx, IF_MONITORS_I32));
+  let m = watches.get(region);
+  if (m === undefined) watches.set(region, (m = new Map()));
+  let w = m.get(ifIdx);
   if (w !== undefined && w.word === word) return w;
   const targets: Target[] = [];
   new PortTable(region).withLock(() => {
@@ -230,7 +245,7 @@ function watchOf(port: Port): Watch {
       if (region.ifPool.isFree(k)) continue;
       const x = (i: number): number => region.i32[ifWord(region, k, i)]!;
       if (x(IF_MAGIC_I32) !== PORT_MAGIC || x(IF_KIND_I32) !== PORT_KIND_MONITOR) continue;
-      if (x(MON_PARENT_IF_I32) !== port.ifIdx || x(IF_STATE_I32) !== PORT_OPEN) continue;
+      if (x(MON_PARENT_IF_I32) !== ifIdx || x(IF_STATE_I32) !== PORT_OPEN) continue;
       const leases: LeaseRing[] = [];
       for (let r = 0; r < x(IF_NRX_I32); r++)
         leases.push(
@@ -244,13 +259,14 @@ function watchOf(port: Port): Watch {
       targets.push({ ifIdx: k, mode: x(MON_MODE_I32), leases, bell: portDoorbell(region, k) });
     }
   });
-  w = { word, targets, rxTails: new Int32Array(port.rxKrings.length) };
-  watches.set(port, w);
+  w = { word, targets, rxTails: new Int32Array(Math.max(nrx, MAX_PORT_RINGS)) };
+  m.set(ifIdx, w);
   return w;
 }
 
 const TXMON_HI = NS_TXMON << 16;
 const CLEAR_HI = ~((NS_TXMON | NS_BUF_CHANGED) << 16);
+const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
 
 /** Copies slots [from, to) of kring `k` (ring number `r`) into every monitor of `w` with `dir`. */
 function copyOut(
@@ -268,7 +284,7 @@ function copyOut(
   const bufSize = region.bufSize;
   const bufCount = region.bufCount;
   for (const t of w.targets) {
-    if ((t.mode & dir) === 0 || t.leases.length === 0) continue;
+    if ((t.mode & (dir | MON_ZCOPY)) !== dir || t.leases.length === 0) continue;
     const lr = t.leases[r < t.leases.length ? r : r % t.leases.length]!;
     const cnt = lr.reserve(count);
     if (cnt < count)
@@ -300,9 +316,75 @@ function copyOut(
   }
 }
 
+/**
+ * Zero-copy: exchanges the buffers of slots [from, to) of kring `k` (ring
+ * number `r`) with free monitor slots of every `/z` monitor of `w` with
+ * `dir` (the first such monitor takes them; netmap chains the others, we do
+ * not). Only slots that still hold their validated buffer are taken. Does
+ * not allocate.
+ */
+function swapOut(
+  region: Region,
+  w: Watch,
+  k: Kring,
+  r: number,
+  from: number,
+  to: number,
+  dir: number,
+): void {
+  const u32 = region.u32;
+  const count = ringSpace(from, to, k.n);
+  for (const t of w.targets) {
+    if ((t.mode & (dir | MON_ZCOPY)) !== (dir | MON_ZCOPY) || t.leases.length === 0) continue;
+    const lr = t.leases[r < t.leases.length ? r : r % t.leases.length]!;
+    const cnt = lr.reserve(count);
+    let missed = count - cnt;
+    let s = from + (count - cnt);
+    if (s >= k.n) s -= k.n;
+    let d = lr.start;
+    let used = 0;
+    for (let j = 0; j < cnt; j++) {
+      const pb = u32[k.bufs + s]!;
+      const mb = u32[lr.shadow + d]!;
+      const lf = u32[k.lfs + s]!;
+      if (pb !== 0 && mb !== 0 && pb === u32[k.shadow + s] && k.offMask === 0) {
+        // Both slots first, then the two moves (each claim sees the other slot changed).
+        u32[lr.bufs + d] = pb;
+        u32[k.bufs + s] = mb;
+        const c1 = claimBuf(region, mb, k.slotCode(s));
+        const c2 = claimBuf(region, pb, slotCode(lr.slotRing, d));
+        if (c1 === CLAIM_OK && c2 === CLAIM_OK) {
+          u32[k.shadow + s] = mb;
+          u32[lr.shadow + d] = pb;
+          u32[k.lfs + s] = (lf | BUF_CHANGED_HI) >>> 0;
+          u32[lr.lfs + d] = ((lf & CLEAR_HI) | (dir === MON_TX ? TXMON_HI : 0)) >>> 0;
+          used++;
+          d = d + 1 === lr.n ? 0 : d + 1;
+        } else {
+          // Cannot happen unless the ring was overwritten meanwhile: put both back.
+          u32[lr.bufs + d] = mb;
+          u32[k.bufs + s] = pb;
+          if (c1 === CLAIM_OK) claimBuf(region, mb, slotCode(lr.slotRing, d));
+          if (c2 === CLAIM_OK) claimBuf(region, pb, k.slotCode(s));
+          missed++;
+        }
+      } else missed++;
+      s = s + 1 === k.n ? 0 : s + 1;
+    }
+    if (missed > 0) Atomics.add(region.i32, ifWord(region, t.ifIdx, VP_MON_DROPS_I32), missed);
+    if (lr.complete(used)) t.bell.ring();
+    return;
+  }
+}
+
+setZeroCopyTx((region, ifIdx, k, r, from, to) => {
+  const w = watchOf(region, ifIdx, 0);
+  if (w.targets.length !== 0) swapOut(region, w, k, r, from, to, MON_TX);
+});
+
 setMonitorHook({
   tx(port, ring) {
-    const w = watchOf(port);
+    const w = watchOf(port.region, port.ifIdx, port.rxKrings.length);
     if (w.targets.length === 0) return;
     const ks = port.txKrings;
     for (let r = ring < 0 ? 0 : ring, e = ring < 0 ? ks.length : ring + 1; r < e; r++) {
@@ -314,13 +396,21 @@ setMonitorHook({
       copyOut(port.region, w, k, r, k.hwcur, head, MON_TX);
     }
   },
-  rxBefore(port) {
-    const w = watchOf(port);
+  rxBefore(port, ring) {
+    const w = watchOf(port.region, port.ifIdx, port.rxKrings.length);
     const ks = port.rxKrings;
     for (let r = 0; r < ks.length; r++) w.rxTails[r] = ks[r]!.hwtail;
+    // Zero-copy monitors take what the application gives back now.
+    for (let r = ring < 0 ? 0 : ring, e = ring < 0 ? ks.length : ring + 1; r < e; r++) {
+      const k = ks[r]!;
+      const head = port.region.i32[k.b + RING_HEAD_I32]!;
+      if (head === k.hwcur || head >>> 0 >= k.n) continue;
+      if (ringSpace(k.hwcur, head, k.n) > ringSpace(k.hwcur, k.hwtail, k.n)) continue;
+      swapOut(port.region, w, k, r, k.hwcur, head, MON_RX);
+    }
   },
   rxAfter(port, ring) {
-    const w = watchOf(port);
+    const w = watchOf(port.region, port.ifIdx, port.rxKrings.length);
     if (w.targets.length === 0) return;
     const ks = port.rxKrings;
     for (let r = ring < 0 ? 0 : ring, e = ring < 0 ? ks.length : ring + 1; r < e; r++) {

@@ -13,6 +13,8 @@
  * ring's PIPE_TAIL word), checking each slot as a pipe receiver does.
  */
 import {
+  IF_MONITORS_I32,
+  ifWord,
   PeerCorruptError,
   RING_PIPE_TAIL_I32,
   ringSpace,
@@ -26,6 +28,23 @@ import { Forwarder } from './forward.js';
 import { LeaseRing } from './lease.js';
 import { closeValeEnd } from './switch.js';
 
+/**
+ * Zero-copy monitors of a switch port take its forwarded TX slots right
+ * after forwarding (monitor.ts installs this; vale-sync cannot import it).
+ */
+export type ZeroCopyTx = (
+  region: Region,
+  ifIdx: number,
+  k: Kring,
+  r: number,
+  from: number,
+  to: number,
+) => void;
+let zeroCopyTx: ZeroCopyTx | null = null;
+export function setZeroCopyTx(fn: ZeroCopyTx): void {
+  zeroCopyTx = fn;
+}
+
 export class ValeSync implements PortSync {
   protected readonly region: Region;
   private readonly i32: Int32Array;
@@ -38,6 +57,7 @@ export class ValeSync implements PortSync {
   /** Per RX ring: its lease view. */
   private readonly leases: LeaseRing[];
   private readonly txIndex = new Map<Kring, number>();
+  private readonly monI32: number;
   private readonly rxIndex = new Map<Kring, number>();
 
   constructor(
@@ -54,6 +74,7 @@ export class ValeSync implements PortSync {
     this.ifIdx = ifIdx;
     this.name = name;
     this.fwd = fwd;
+    this.monI32 = ifWord(region, ifIdx, IF_MONITORS_I32);
     this.fwdStart = new Int32Array(tx.length);
     tx.forEach((k, r) => {
       this.txIndex.set(k, r);
@@ -84,6 +105,8 @@ export class ValeSync implements PortSync {
       if (complete >= 0 && complete !== from && this.fwd !== null) {
         err = this.fwd.forward(k, from, complete);
         this.fwdStart[r] = complete;
+        if (this.i32[this.monI32] !== 0)
+          zeroCopyTx?.(this.region, this.ifIdx, k, r, from, complete);
       }
     }
     const f = this.fwdStart[r]!;

@@ -79,6 +79,7 @@ describe('copy monitors', () => {
     expect(m.recvBatch().map(tagOf)).toEqual([11]);
     m.giveBack();
     expect(seen(mon)).toEqual(['t10', 'r11']);
+    expect(() => openMonitor(r, 'pipe{4/z')).toThrow(OptionError); // a pipe's sent slots are the peer's
     mon.close();
     // Without monitors the word is 0 again and nothing is copied.
     m.send(frame(mac(2), mac(1), 12));
@@ -93,10 +94,39 @@ describe('copy monitors', () => {
     expect(() => openMonitor(r, 'vale0:a/t')).toThrow(OptionError); // not open
     const a = openValePort(r, 'vale0:a', { slots: 64 });
     expect(() => openMonitor(r, 'vale0:a')).toThrow(OptionError); // no flag
-    expect(() => openMonitor(r, 'vale0:a/z')).toThrow(OptionError); // zero copy not supported
     expect(() => openMonitor(r, 'vale0:a/tt')).toThrow(PortNameError);
     expect(() => openMonitor(r, 'vale0:a/t', { slots: 8192 })).toThrow(OptionError);
     expect(() => openValePort(r, 'vale0:a/t')).toThrow(OptionError);
     a.close();
+  });
+
+  it('zero copy (/z): TX slots once forwarded and RX slots once given back move to the monitor by buffer swap', () => {
+    const r = createRegion();
+    const mark = markPools(r);
+    const a = openValePort(r, 'vale0:a', { slots: 64 });
+    const b = openValePort(r, 'vale0:b', { slots: 64 });
+    const z = openMonitor(r, 'vale0:a/z');
+    const txBufs = [0, 1, 2].map((i) => a.txRings[0]!.bufIdx(i));
+    for (let i = 1; i <= 3; i++) a.send(frame(BCAST, mac(1), i));
+    // The buffers a sent from are now the monitor's; a's slots hold the monitor's old ones.
+    z.rxsync();
+    const zr = z.rxRings[0]!;
+    expect([0, 1, 2].map((i) => zr.bufIdx(i))).toEqual(txBufs);
+    expect([0, 1, 2].map((i) => a.txRings[0]!.bufIdx(i))).not.toEqual(txBufs);
+    expect(seen(z)).toEqual(['t1', 't2', 't3']);
+    b.send(frame(mac(1), mac(2), 9));
+    b.recvBatch();
+    b.giveBack();
+    expect(a.recvBatch().map(tagOf)).toEqual([9]);
+    expect(seen(z)).toEqual([]); // not yet: a has not given the slot back
+    a.giveBack();
+    expect(seen(z)).toEqual(['r9']);
+    // The swapped buffers work on: a sends again from its new buffers.
+    a.send(frame(mac(2), mac(1), 4));
+    expect(b.recvBatch().map(tagOf)).toEqual([4]);
+    b.giveBack();
+    expect(seen(z)).toEqual(['t4']);
+    for (const p of [z, a, b]) p.close();
+    expectConserved(r, mark);
   });
 });

@@ -101,7 +101,7 @@ export function leaseObjectBytes(rings: number): number {
  *  +256 line 4  PARENT_IF MODE LEASE_OFF (ro) ... MON_DROPS (Atomics.add, = VP_MON_DROPS_I32)
  * ```
  *
- * MODE: MON_TX | MON_RX. MON_DROPS counts slots the monitor could not take
+ * MODE: MON_TX | MON_RX, with MON_ZCOPY for `/z`. MON_DROPS counts slots the monitor could not take
  * because its ring was full (the monitored port is never held back).
  */
 /** If index of the monitored port. */
@@ -109,3 +109,5 @@ export const MON_PARENT_IF_I32 = IF_KIND_WORDS_I32 + 0;
 export const MON_MODE_I32 = IF_KIND_WORDS_I32 + 1;
 export const MON_TX = 1;
 export const MON_RX = 2;
+/** A zero-copy monitor (`/z`): swaps buffers instead of copying. */
+export const MON_ZCOPY = 4;
