@@ -277,7 +277,8 @@ describe('bench cases', () => {
           handRing: null,
           lowLevel: null,
         },
-      ],      [
+      ],
+      [
         'vale-64b-rw',
         {
           transport: 'vale',
