@@ -14,6 +14,16 @@ function sibling(pkg: string, file: string): string {
   return new URL(file, import.meta.resolve(pkg)).href;
 }
 
+/** Output of the tools that take their streams as arguments. */
+interface StdIo {
+  out(s: string): void;
+  err(s: string): void;
+}
+const stdio: StdIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
 export const TOOLS: Record<string, ToolEntry> = {
   pktgen: {
     summary: "netmap's pkt-gen over pktfabric pipes (tx, rx, txseq, rxseq, ping, pong)",
@@ -53,5 +63,26 @@ export const TOOLS: Record<string, ToolEntry> = {
   replay: {
     summary: 'a pcap / pcapng file into a port with nmreplay bandwidth, delay and loss models',
     run: async (args) => (await import('./replay/cli.js')).main(args),
+  },
+  'vale-ctl': {
+    summary: 'VALE switches of a region: list ports and counters, attach / detach persistent ports',
+    run: async (args) => {
+      const m = (await import(sibling('@pktfabric/vale', './tools/vale-ctl-program.js'))) as {
+        valeCtl(argv: readonly string[], io: StdIo): Promise<number>;
+      };
+      return m.valeCtl(args, stdio);
+    },
+  },
+  bridge: {
+    summary: 'forward between two ports both ways (buffer swaps in one region, copies across)',
+    run: async (args) => {
+      const m = (await import(sibling('@pktfabric/vale', './tools/bridge-program.js'))) as {
+        bridgeCli(argv: readonly string[], io: StdIo & { signal: AbortSignal }): Promise<number>;
+      };
+      // Ctrl-C stops the bridge, which then prints its totals.
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort());
+      return m.bridgeCli(args, { ...stdio, signal: ac.signal });
+    },
   },
 };

@@ -84,6 +84,8 @@ describe('pktfabric', () => {
       'stat',
       'capture',
       'replay',
+      'vale-ctl',
+      'bridge',
     ]);
     const bad = pktfabric('nosuchtool');
     expect(bad.status).toBe(1);

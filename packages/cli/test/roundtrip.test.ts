@@ -5,9 +5,9 @@
  * then replayed into another pipe and compared frame by frame.
  */
 import { describe, expect, it } from 'vitest';
-import { createRegion, OptionError, type Region } from '@pktfabric/core';
+import { createRegion, OptionError, POLLIN, type Region } from '@pktfabric/core';
 import { testSeed, waitFor } from '@pktfabric/core/testing';
-import { checkFrame, FRAME_OK, readSeq, runPktgen } from '@pktfabric/examples';
+import { checkFrame, FRAME_OK, openNamedPort, readSeq, runPktgen } from '@pktfabric/examples';
 import { createPipe, openPort } from '@pktfabric/pipes';
 import {
   capturePort,
@@ -112,6 +112,41 @@ describe.each(['pcap', 'pcapng'] as const)('round trip through %s', (format) => 
     m.close();
     s.close();
     pipe2.release();
+  });
+});
+
+describe('capture from a copy monitor', () => {
+  it('pipe{N/t sees every frame the sender sends, in order, while the receiver still gets them all', async () => {
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const pipe = createPipe(region, { id: 12, slots: 256 });
+    const tx = openPort(region, 'pipe{12');
+    const rx = openPort(region, 'pipe}12');
+    const mon = openNamedPort(region, 'pipe{12/t');
+    const sink = new MemorySink();
+    const M = 100;
+    const cap = capturePort(mon, new CaptureWriter(sink, { format: 'pcapng' }), { count: M });
+    const frames = Array.from({ length: M }, (_, i) =>
+      Uint8Array.from({ length: 60 + (i % 7) }, (_, j) => (i + j * 3) & 255),
+    );
+    let sent = 0;
+    const got: number[][] = [];
+    while (sent < M) {
+      sent += tx.sendBatch(frames, sent, Math.min(16, M - sent));
+      for (const p of rx.recvBatch(64)) got.push([...p]);
+    }
+    const s = await cap;
+    while (got.length < M) {
+      rx.poll(POLLIN, 1000);
+      for (const p of rx.recvBatch(64)) got.push([...p]);
+    }
+    expect(s).toMatchObject({ captured: M, dropped: 0, ended: 'count' });
+    const seen = readCaptureFile(sink.bytes()).packets.map((p) => [...p.data]);
+    expect(seen).toEqual(frames.map((f) => [...f]));
+    expect(got).toEqual(frames.map((f) => [...f]));
+    mon.close();
+    tx.close();
+    rx.close();
+    pipe.release();
   });
 });
 

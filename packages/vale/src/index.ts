@@ -17,3 +17,4 @@ export { openNullPort, PORT_KIND_NULL, type NullPortOptions } from './null-port.
 export { monitorDrops, openMonitor, PORT_KIND_MONITOR, type MonitorOptions } from './monitor.js';
 export { bridgePass, runBridge, sameRegion, type BridgeOptions } from './bridge.js';
 export { RoomGauge } from './room.js';
+export { openToolPort } from './open-named.js';

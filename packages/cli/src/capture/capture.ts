@@ -1,14 +1,24 @@
 /**
- * Capture: reads every packet that reaches a port (a pipe end opened as
- * the consumer today; a monitor port `NAME/t`, `/r` once the switch has
- * them, opened by name the same way) and writes it to a pcap or pcapng file.
+ * Capture: reads every packet that reaches a port (a copy monitor `NAME/t`,
+ * `/r`, `/tr` of a pipe end or a switch port, which sees the traffic without
+ * taking it, or a pipe end opened as the consumer) and writes it to a pcap or
+ * pcapng file.
  *
  * One clock read and one batch per wake-up: all packets of a batch carry the
  * batch's timestamp (ns since the epoch). The loop waits with pollAsync, so
  * the event loop turns (Ctrl-C, timers) while no packet comes.
  */
-import { POLLHUP, POLLIN, readPortCounters, RING_DROP_RING_FULL, type Port } from '@pktfabric/core';
+import {
+  IF_KIND_I32,
+  ifWord,
+  POLLHUP,
+  POLLIN,
+  readPortCounters,
+  RING_DROP_RING_FULL,
+  type Port,
+} from '@pktfabric/core';
 import { OptionError } from '@pktfabric/core';
+import { monitorDrops, PORT_KIND_MONITOR } from '@pktfabric/vale';
 import type { CaptureWriter } from '../pcap/write.js';
 import { RxReader } from './rx-reader.js';
 
@@ -59,10 +69,13 @@ function nonNegInt(name: string, v: unknown): number {
   return v;
 }
 
+/** Packets the port missed for lack of room: its RX rings' ring-full drops, and a monitor's own count. */
 function ringFullDrops(port: Port): number {
   const c = readPortCounters(port.region, port.ifIdx);
   let d = 0;
   for (const r of c.rings) if (r.dir === 'rx') d += r.drops[RING_DROP_RING_FULL]!;
+  if (port.region.i32[ifWord(port.region, port.ifIdx, IF_KIND_I32)] === PORT_KIND_MONITOR)
+    d += monitorDrops(port);
   return d;
 }
 

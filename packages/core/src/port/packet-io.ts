@@ -23,8 +23,14 @@ const MOREFRAG_HI = NS_MOREFRAG << 16;
 /** How long an iterator or stream waits in one pollAsync before it looks again. */
 const WAIT_SLICE_MS = 1000;
 
+/**
+ * The longest packet the port carries: at most MAX_FRAGS slots, and fewer
+ * than a ring holds (its TX rings', or the RX rings' for a port with no TX
+ * ring, such as a monitor).
+ */
 export function maxPacketBytes(port: Port): number {
-  return Math.min(MAX_FRAGS, port.txKrings[0]!.n - 1) * port.region.bufSize;
+  const k = port.txKrings[0] ?? port.rxKrings[0];
+  return k === undefined ? 0 : Math.min(MAX_FRAGS, k.n - 1) * port.region.bufSize;
 }
 
 function checkFits(port: Port, bytes: Uint8Array): void {
