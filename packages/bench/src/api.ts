@@ -76,4 +76,12 @@ export interface CaseRun {
   kicksPerMillion: number | null;
   /** Round-trip cases: the round-trip times of the measured window (absent for throughput cases). */
   rtt?: RttStats;
+  /**
+   * The time a cache line took to go from the sender's core to the
+   * receiver's and back just before the run, ns (median of 10 blocks of 400
+   * round trips; NaN when not measured). Runs of one machine differ here when
+   * the host placed its two CPUs far apart: a slow run with a long line round
+   * trip is the machine, not the transport.
+   */
+  lineRttNs: number;
 }

@@ -5,7 +5,10 @@
  */
 import {
   CONTROL_BYTES,
+  CTL_LINE_RTT_F64,
   CTL_PHASE_I32,
+  CTL_PING_I32,
+  CTL_PONG_I32,
   CTL_RECEIVER_DONE_I32,
   CTL_SENDER_DONE_I32,
   CTL_SENT_TOTAL_F64,
@@ -14,6 +17,19 @@ import {
   PHASE_RUN,
   PHASE_STOP,
 } from './layout/control-layout.js';
+
+/** Round trips of the line measurement, in blocks (the median block is reported). */
+const LINE_RTT_ROUNDS = 4000;
+const LINE_RTT_BLOCKS = 10;
+/** A block of round trips (400, about 50 us on two free cores) taking longer than this gives up. */
+const LINE_RTT_BLOCK_MS = 20;
+/**
+ * A side gives up the line measurement after this long: its peer is not set
+ * up yet (a worker or process starting slowly), or the two are time-sliced
+ * on a busy machine. Setting up is not part of the run, so this costs no
+ * measured time.
+ */
+const LINE_RTT_GIVE_UP_MS = 3000;
 
 /** Milliseconds a worker sleeps at most before re-checking the control block. */
 export const CONTROL_POLL_MS = 20;
@@ -52,6 +68,69 @@ export class Control {
     while (Atomics.load(this.i32, CTL_PHASE_I32) === PHASE_IDLE) {
       Atomics.wait(this.i32, CTL_PHASE_I32, PHASE_IDLE, 1000);
     }
+  }
+
+  /**
+   * Both sides, once, set up and before they say ready: the sender stores
+   * PING = i and spins until the receiver has answered PONG = i,
+   * LINE_RTT_ROUNDS times, and publishes the median of the LINE_RTT_BLOCKS
+   * blocks but the first (which also waits for the receiver, and warms up) in
+   * LINE_RTT_NS; the receiver answers. The sender gives up (NaN) when the
+   * receiver does not come within LINE_RTT_GIVE_UP_MS or a block takes over
+   * LINE_RTT_BLOCK_MS (the two are time-sliced: no meaningful figure). Under
+   * a millisecond on two free cores, and not part of the run.
+   */
+  measureLineRtt(role: 'sender' | 'receiver'): void {
+    const i32 = this.i32;
+    if (role === 'receiver') {
+      // Answer each ping until the last one, or until the sender gives up (-1)
+      // or goes quiet for LINE_RTT_GIVE_UP_MS.
+      let last = 0;
+      let deadline = performance.now() + LINE_RTT_GIVE_UP_MS;
+      while (last !== LINE_RTT_ROUNDS) {
+        const p = Atomics.load(i32, CTL_PING_I32);
+        if (p === -1) return;
+        if (p !== last) {
+          Atomics.store(i32, CTL_PONG_I32, p);
+          last = p;
+          deadline = performance.now() + LINE_RTT_GIVE_UP_MS;
+        } else if ((last & 0xff) === 0 && performance.now() > deadline) return;
+      }
+      return;
+    }
+    const per = LINE_RTT_ROUNDS / LINE_RTT_BLOCKS;
+    const blocks: number[] = [];
+    let i = 0;
+    for (let b = 0; b < LINE_RTT_BLOCKS; b++) {
+      const t0 = performance.now();
+      // The first block also waits for the receiver to get there.
+      const limit = t0 + (b === 0 ? LINE_RTT_GIVE_UP_MS : LINE_RTT_BLOCK_MS);
+      for (let k = 0; k < per; k++) {
+        i++;
+        Atomics.store(i32, CTL_PING_I32, i);
+        let spins = 0;
+        while (Atomics.load(i32, CTL_PONG_I32) !== i) {
+          if (++spins === 1024) {
+            spins = 0;
+            if (performance.now() > limit) {
+              // Not two free cores (or no receiver): no figure, and no time lost.
+              Atomics.store(i32, CTL_PING_I32, -1);
+              this.f64[CTL_LINE_RTT_F64] = NaN;
+              return;
+            }
+          }
+        }
+      }
+      if (b > 0) blocks.push(((performance.now() - t0) * 1e6) / per);
+    }
+    blocks.sort((a, c) => a - c);
+    this.f64[CTL_LINE_RTT_F64] = blocks[blocks.length >>> 1]!;
+  }
+
+  /** Main thread, after the run: the line round trip the sender measured, ns (NaN if none). */
+  lineRttNs(): number {
+    const v = this.f64[CTL_LINE_RTT_F64]!;
+    return v > 0 ? v : NaN;
   }
 
   /** Sender: publishes the total it sent (after its last publish). */

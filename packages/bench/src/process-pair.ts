@@ -202,7 +202,7 @@ export async function runProcessCase(caseName: CaseName, opts: CaseOptions = {})
     timers.push(setTimeout(() => control.setPhase(PHASE_STOP), r.warmupMs + r.durationMs));
     const [s, x] = await Promise.race([Promise.all([sender.result, receiver.result]), guard]);
     reported = true;
-    const run = combine(caseName, s, x);
+    const run = combine(caseName, s, x, control.lineRttNs());
     passed = true;
     return run;
   } finally {

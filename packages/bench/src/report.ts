@@ -27,7 +27,8 @@ export function formatProgress(p: Progress): string {
   const kicks = r.kicksPerMillion === null ? '' : `  notify/Mpkt ${r.kicksPerMillion.toFixed(1)}`;
   const rtt =
     r.rtt === undefined ? '' : `  rtt p50 ${formatNs(r.rtt.p50Ns)} p99 ${formatNs(r.rtt.p99Ns)}`;
-  return `${head}  ${formatMpps(r.pps).padStart(8)} Mpps  (${r.totalPackets} pkts)${kicks}${rtt}`;
+  const line = Number.isFinite(r.lineRttNs) ? `  line rtt ${Math.round(r.lineRttNs)} ns` : '';
+  return `${head}  ${formatMpps(r.pps).padStart(8)} Mpps  (${r.totalPackets} pkts)${kicks}${rtt}${line}`;
 }
 
 /** Renders rows as an aligned text table (first column left-aligned, the rest right-aligned). */

@@ -32,6 +32,11 @@ export interface ResultRow {
   kicksPerMillion: number | null;
   /** Notify calls per million packets of each successful run (ring cases; empty otherwise). */
   runsKicksPerMillion: number[];
+  /**
+   * Each successful run's line round trip between the two sides' cores as it
+   * started, ns (null where not measured): a long one marks a run on far-apart CPUs.
+   */
+  runsLineRttNs: (number | null)[];
   /** (slowest - fastest) / median of runsPps; 0 with fewer than two runs. */
   spread: number;
   /** Payload GB/s (10^9 bytes) at the median: medianPps x packetSize; null for the index cases. */
@@ -98,6 +103,7 @@ export function toResultsFile(date: Date, rows: readonly CaseSummary[]): Results
       runsPps: r.runsPps.map((p) => Math.round(p)),
       kicksPerMillion: round3(r.kicksPerMillion),
       runsKicksPerMillion: r.runsKicksPerMillion.map((k) => round3(k)!),
+      runsLineRttNs: r.runsLineRttNs.map((x) => (Number.isFinite(x) ? Math.round(x) : null)),
       spread: round3(r.spread)!,
       gigabytesPerSecond: round3(r.gigabytesPerSecond),
       ratioToHandRing: round3(r.ratioToHandRing),

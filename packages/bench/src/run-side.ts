@@ -37,6 +37,7 @@ export async function runSide(
     ready: () => {
       if (ready) throw new Error(`bench transport ${transport.name}: ready() called twice`);
       ready = true;
+      control.measureLineRtt(init.role);
       sayReady();
       control.waitForRun();
     },

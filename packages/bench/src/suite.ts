@@ -50,6 +50,11 @@ export interface CaseSummary {
   /** Notify calls per million packets of every successful run, in run order (empty for message cases). */
   runsKicksPerMillion: number[];
   /**
+   * The line round trip between the two sides' cores as each successful run
+   * started, ns, in run order (CaseRun.lineRttNs; NaN where not measured).
+   */
+  runsLineRttNs: number[];
+  /**
    * (slowest - fastest) / median of runsPps: near 0 when the runs agree; a
    * large spread with one low run is the machine's slow mode, not the
    * transport (the per-run notify counts tell parking from it). 0 with fewer
@@ -162,6 +167,7 @@ export function summarize(
       medianPps: medians.get(c)!,
       kicksPerMillion: kicks.length > 0 ? median(kicks) : null,
       runsKicksPerMillion: kicks,
+      runsLineRttNs: rs.map((r) => r.lineRttNs),
       spread: spreadOf(rs.map((r) => r.pps)),
       gigabytesPerSecond:
         CASES[c].work === 'index' ? null : (medians.get(c)! * CASES[c].packetSize) / 1e9,

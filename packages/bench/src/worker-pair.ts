@@ -204,7 +204,7 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
     timers.push(setTimeout(() => control.setPhase(PHASE_STOP), r.warmupMs + r.durationMs));
     const [s, x] = await Promise.race([Promise.all([sender.result, receiver.result]), guard]);
     reported = true;
-    const run = combine(caseName, s, x);
+    const run = combine(caseName, s, x, control.lineRttNs());
     passed = true;
     return run;
   } finally {
@@ -221,7 +221,12 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
 }
 
 /** The run's result from its two sides' (the receiver's window); BenchCaseError when they disagree. */
-export function combine(caseName: CaseName, s: SideResult, x: SideResult): CaseRun {
+export function combine(
+  caseName: CaseName,
+  s: SideResult,
+  x: SideResult,
+  lineRttNs = NaN,
+): CaseRun {
   if (s.packets !== x.packets || s.checksum !== x.checksum)
     throw new BenchCaseError(
       caseName,
@@ -244,5 +249,6 @@ export function combine(caseName: CaseName, s: SideResult, x: SideResult): CaseR
     kicks,
     kicksPerMillion: kicks === null ? null : (kicks / x.packets) * 1e6,
     ...(x.rtt !== undefined ? { rtt: x.rtt } : {}),
+    lineRttNs,
   };
 }

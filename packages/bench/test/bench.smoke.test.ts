@@ -124,6 +124,18 @@ describe('npm run bench (quick smoke run)', () => {
     expect(byCase.get('postmessage-64b')!.ratioToPostMessage).toBe(1);
     expect(byCase.get('pipe-index')!.kicksPerMillion).toEqual(expect.any(Number));
     expect(byCase.get('postmessage-64b')!.kicksPerMillion).toBeNull();
+    // Every run tried the line round trip between its two sides before it
+    // started: a figure in ns, or null where the two were time-sliced (a busy
+    // machine) and it gave up; the progress line shows the figures.
+    for (const r of rows) {
+      const v = r.runsLineRttNs as (number | null)[];
+      expect(v, String(r.case)).toHaveLength(1);
+      expect(v[0] === null || (Number.isInteger(v[0]) && v[0] > 0), String(r.case)).toBe(true);
+      if (v[0] !== null)
+        expect(stdout).toMatch(
+          new RegExp(`\\] ${String(r.case)} +run 1/1 .* line rtt ${v[0]} ns$`, 'm'),
+        );
+    }
     // Payload GB/s: median x packet size for the payload cases, null for the index cases.
     for (const r of rows)
       expect(r.gigabytesPerSecond, String(r.case)).toBe(

@@ -23,6 +23,7 @@ function runAt(c: CaseName, mpps: number, kicksPerMillion: number | null = 1): C
     totalPackets: pps,
     kicks: kicksPerMillion === null ? null : kicksPerMillion * mpps,
     kicksPerMillion,
+    lineRttNs: 120,
   };
 }
 
