@@ -15,6 +15,7 @@ import {
   RING_PEER_OFF_I32,
   type OpenOptions,
   type PortDescriptor,
+  type PortSync,
   type Region,
 } from '@pktfabric/core';
 import { checkRegion, closeEnd, openEnd } from './pipe.js';
@@ -49,7 +50,17 @@ export class PipeEndpoint extends Port {
   /** 0 master, 1 slave. */
   readonly end: number;
 
-  constructor(region: Region, name: string, opts: OpenOptions = {}) {
+  /**
+   * `wrapSync`, for port kinds built on a pipe (a network port): wraps the
+   * pipe's sync strategy, e.g. to add a hang-up condition of its own; it is
+   * given the sync and the other end's if index.
+   */
+  constructor(
+    region: Region,
+    name: string,
+    opts: OpenOptions = {},
+    wrapSync?: (sync: PipeSync, peerIf: number) => PortSync,
+  ) {
     const o = checkOpenArgs(region, name, opts);
     const checks = o.checks ?? 'slots';
     const spin = o.spin;
@@ -73,7 +84,8 @@ export class PipeEndpoint extends Port {
           [kx, i32[(x >>> 2) + RING_PEER_OFF_I32]!],
         );
       }
-      const sync = new PipeSync(region, opened.masterIf, opened.end, opened.peerIf, links);
+      const pipeSync = new PipeSync(region, opened.masterIf, opened.end, opened.peerIf, links);
+      const sync = wrapSync === undefined ? pipeSync : wrapSync(pipeSync, opened.peerIf);
       super({
         region,
         name,

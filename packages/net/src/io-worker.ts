@@ -1,0 +1,127 @@
+/**
+ * The I/O worker of one network port: it holds the ZeroMQ socket and the
+ * pipe end `pipe}N` whose other end is the user's port, and moves whole
+ * batches between them (pump-out.ts, pump-in.ts) on its own event loop, so
+ * the user's port keeps the synchronous Port API in any thread. It stops when
+ * the user's end closes (after sending what was left, for at most lingerMs
+ * when the peer holds it back), and always closes its socket and its end.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { attachRegion, type Region } from '@pktfabric/core';
+import { openPort, type PipeEndpoint } from '@pktfabric/pipes';
+import * as zmq from 'zeromq';
+import { CounterWriter } from './counters.js';
+import { NetEndpointError } from './errors.js';
+import type { IoConfig, IoMessage } from './io-protocol.js';
+import { LinkWatch } from './link.js';
+import { pumpIn } from './pump-in.js';
+import { pumpOut } from './pump-out.js';
+
+/** Largest message a receiving socket accepts (ZMQ_MAXMSGSIZE): a bigger one drops that connection. */
+export const MAX_RECEIVE_BYTES = 64 << 20;
+/** How often the supervisor looks whether the user's end has closed. */
+const SUPERVISE_MS = 100;
+
+const cfg = workerData as IoConfig;
+const post = (m: IoMessage): void => parentPort!.postMessage(m);
+
+function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber {
+  const ivl = Math.max(100, Math.floor(cfg.peerTimeoutMs / 3));
+  const common = {
+    linger: cfg.lingerMs,
+    heartbeatInterval: ivl,
+    heartbeatTimeout: cfg.peerTimeoutMs,
+    heartbeatTimeToLive: Math.max(100, cfg.peerTimeoutMs),
+    reconnectInterval: 100,
+    reconnectMaxInterval: 1000,
+  };
+  if (cfg.direction === 'out')
+    return cfg.mode === 'fanout'
+      ? new zmq.Publisher({ ...common, sendHighWaterMark: cfg.hwm })
+      : new zmq.Push({ ...common, sendHighWaterMark: cfg.hwm });
+  const opts = { ...common, receiveHighWaterMark: cfg.hwm, maxMessageSize: MAX_RECEIVE_BYTES };
+  if (cfg.mode === 'fanout') {
+    const s = new zmq.Subscriber(opts);
+    s.subscribe();
+    return s;
+  }
+  return new zmq.Pull(opts);
+}
+
+async function openRegion(): Promise<Region> {
+  if (cfg.sab !== undefined) return attachRegion(cfg.sab);
+  return (await import('@pktfabric/shm')).openSharedRegion(cfg.regionName!);
+}
+
+let ep: PipeEndpoint | null = null;
+let sock: ReturnType<typeof makeSocket> | null = null;
+let link: LinkWatch | null = null;
+let supervisor: ReturnType<typeof setInterval> | null = null;
+try {
+  const region = await openRegion();
+  ep = openPort(region, cfg.pipeEnd);
+  const ctr = new CounterWriter(region, cfg.netIf);
+  link = new LinkWatch(region, cfg.netIf, cfg.userIf, cfg.peerTimeoutMs, ctr, () =>
+    post({ type: 'up' }),
+  );
+  const s = makeSocket();
+  sock = s;
+  const l = link;
+  void (async () => {
+    for await (const ev of s.events) l.event(ev.type);
+  })().catch(() => {});
+  try {
+    if (cfg.bind) await s.bind(cfg.endpoint);
+    else s.connect(cfg.endpoint);
+  } catch (e) {
+    const z = e as { code?: string; message?: string };
+    throw new NetEndpointError(
+      cfg.endpoint,
+      cfg.bind ? 'bind' : 'connect',
+      z.code ?? 'EINVAL',
+      z.message ?? String(e),
+    );
+  }
+  post({ type: 'ready', endpoint: cfg.bind ? (s.lastEndpoint ?? cfg.endpoint) : cfg.endpoint });
+  const st = { stopping: false, peers: () => l.peers };
+  const theEnd = ep;
+  // The user's end closed: `in` stops now; `out` drains, but a peer that
+  // holds the last batches back gets at most lingerMs more.
+  let closeSeen = false;
+  supervisor = setInterval(() => {
+    if (closeSeen || !theEnd.peerClosed) return;
+    closeSeen = true;
+    const stop = (): void => {
+      st.stopping = true;
+      s.close();
+    };
+    if (cfg.direction === 'in') stop();
+    else setTimeout(stop, cfg.lingerMs).unref();
+  }, SUPERVISE_MS);
+  if (cfg.direction === 'out')
+    await pumpOut(ep, s as zmq.Push, ctr, cfg.maxBatch, cfg.mode === 'fanout', st);
+  else await pumpIn(ep, s as zmq.Pull, ctr, st);
+} catch (e) {
+  const err = e as Error;
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(err))
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') fields[k] = v;
+  post({
+    type: 'error',
+    error: {
+      name: err?.name ?? 'Error',
+      message: err?.message ?? String(e),
+      ...(err?.stack !== undefined ? { stack: err.stack } : {}),
+      fields,
+    },
+  });
+} finally {
+  if (supervisor !== null) clearInterval(supervisor);
+  try {
+    if (sock !== null && !sock.closed) sock.close();
+  } catch {
+    // already closed
+  }
+  link?.close();
+  ep?.close();
+}

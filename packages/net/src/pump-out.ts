@@ -1,0 +1,121 @@
+/**
+ * The `out` direction of the I/O worker: takes what the user published on
+ * the port, packs each run of up to `maxBatch` packets into one message
+ * (copied out of the ring buffers: ZeroMQ may keep a reference to a message
+ * until it is on the wire, and a ring buffer is reused as soon as its slot
+ * is released), releases the slots, and sends. One send is in flight at a
+ * time: while ZeroMQ holds it back (a PUSH with its peers full or absent)
+ * the ring fills and the user's POLLOUT waits, which is the backpressure.
+ */
+import { NS_MOREFRAG, POLLIN, RING_CUR_I32, RING_HEAD_I32, SLOT_LEN_MAX } from '@pktfabric/core';
+import type { PipeEndpoint } from '@pktfabric/pipes';
+import type { CounterWriter } from './counters.js';
+import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
+import { regionBuffer } from './region-buffer.js';
+import { writeHeader } from './wire.js';
+
+/** A message grows past this many bytes only to hold its first packet. */
+export const MAX_MESSAGE_BYTES = 1 << 20;
+
+export interface OutSocket {
+  send(msg: Buffer): Promise<void>;
+}
+
+export interface OutState {
+  /** Set by the supervisor to stop at the next batch boundary. */
+  stopping: boolean;
+  /** Connected peers (fan-out with none: the batch is counted as dropped instead of sent). */
+  peers(): number;
+}
+
+export async function pumpOut(
+  ep: PipeEndpoint,
+  sock: OutSocket,
+  ctr: CounterWriter,
+  maxBatch: number,
+  fanout: boolean,
+  st: OutState,
+): Promise<void> {
+  const region = ep.region;
+  const k = ep.rxKrings[0]!;
+  const i32 = region.i32;
+  const b = k.b;
+  const n = k.n;
+  const vlf = k.vLenFlags;
+  const vbuf = k.vBuf;
+  const offMask = k.offMask;
+  const bufSize = region.bufSize;
+  const base = region.bufBase;
+  const rb = regionBuffer(region);
+  const MORE = NS_MOREFRAG << 16;
+  let seq = 0;
+  let pkt = 0;
+  for (;;) {
+    // Read "closed" before syncing: what the user sent before closing is still taken.
+    const closed = ep.peerClosed;
+    try {
+      ep.rxsync();
+    } catch {
+      ctr.bad++; // a slot the user wrote wrong: the kring made it harmless (length 0)
+    }
+    const head = i32[b + RING_HEAD_I32]!;
+    const tail = k.hwtail;
+    if (head === tail) {
+      if (closed || st.stopping) return;
+      await ep.pollAsync(POLLIN, 1000);
+      continue;
+    }
+    // Measure: whole packets (a MOREFRAG chain is published complete) up to maxBatch.
+    let size = WIRE_HEADER_BYTES;
+    let count = 0;
+    let i = head;
+    while (i !== tail && count < maxBatch) {
+      let j = i;
+      let plen = 0;
+      let lf;
+      do {
+        lf = vlf[j]!;
+        plen += lf & SLOT_LEN_MAX;
+        j = j + 1 === n ? 0 : j + 1;
+      } while ((lf & MORE) !== 0 && j !== tail);
+      if (count > 0 && size + WIRE_FRAME_HEADER_BYTES + plen > MAX_MESSAGE_BYTES) break;
+      size += WIRE_FRAME_HEADER_BYTES + plen;
+      count++;
+      i = j;
+    }
+    const end = i;
+    // Copy out, then hand the slots back before ZeroMQ sees the message.
+    const msg = Buffer.allocUnsafe(size);
+    writeHeader(msg, seq, count, pkt);
+    let p = WIRE_HEADER_BYTES;
+    i = head;
+    for (let c = 0; c < count; c++) {
+      const lenAt = p;
+      p += WIRE_FRAME_HEADER_BYTES;
+      let lf;
+      do {
+        lf = vlf[i]!;
+        const len = lf & SLOT_LEN_MAX;
+        const off = base + vbuf[i]! * bufSize + (offMask === 0 ? 0 : k.vOff[i]!);
+        rb.copy(msg, p, off, off + len);
+        p += len;
+        i = i + 1 === n ? 0 : i + 1;
+      } while ((lf & MORE) !== 0 && i !== end);
+      msg.writeUInt32LE(p - lenAt - WIRE_FRAME_HEADER_BYTES, lenAt);
+    }
+    i32[b + RING_HEAD_I32] = end;
+    i32[b + RING_CUR_I32] = end;
+    ep.rxsync();
+    seq = (seq + 1) >>> 0;
+    pkt += count;
+    if (fanout && st.peers() === 0) {
+      ctr.drops += count;
+    } else {
+      await sock.send(msg);
+      ctr.packets += count;
+      ctr.bytes += size - WIRE_HEADER_BYTES - count * WIRE_FRAME_HEADER_BYTES;
+      ctr.batches++;
+    }
+    ctr.flush();
+  }
+}
