@@ -28,7 +28,7 @@ const post = (m: IoMessage): void => parentPort!.postMessage(m);
 function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber {
   const ivl = Math.max(100, Math.floor(cfg.peerTimeoutMs / 3));
   const common = {
-    linger: cfg.lingerMs,
+    linger: 0,
     heartbeatInterval: ivl,
     heartbeatTimeout: cfg.peerTimeoutMs,
     heartbeatTimeToLive: Math.max(100, cfg.peerTimeoutMs),
@@ -46,6 +46,18 @@ function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber {
     return s;
   }
   return new zmq.Pull(opts);
+}
+
+/** Resolves lingerMs after the last batch left, or when the supervisor gave up. */
+function lingerOpen(st: { stopping: boolean; progress: number }): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setInterval(() => {
+      if (st.stopping || performance.now() - st.progress >= cfg.lingerMs) {
+        clearInterval(t);
+        resolve();
+      }
+    }, SUPERVISE_MS);
+  });
 }
 
 async function openRegion(): Promise<Region> {
@@ -83,24 +95,29 @@ try {
     );
   }
   post({ type: 'ready', endpoint: cfg.bind ? (s.lastEndpoint ?? cfg.endpoint) : cfg.endpoint });
-  const st = { stopping: false, peers: () => l.peers };
+  const st = { stopping: false, peers: () => l.peers, progress: performance.now() };
   const theEnd = ep;
-  // The user's end closed: `in` stops now; `out` drains, but a peer that
-  // holds the last batches back gets at most lingerMs more.
+  // The user's end closed: `in` stops now; `out` sends what is left, but
+  // gives up once no batch has left for lingerMs (a peer holding it back).
   let closeSeen = false;
   supervisor = setInterval(() => {
-    if (closeSeen || !theEnd.peerClosed) return;
-    closeSeen = true;
-    const stop = (): void => {
+    if (!closeSeen) {
+      if (!theEnd.peerClosed) return;
+      closeSeen = true;
+      st.progress = performance.now();
+    }
+    if (cfg.direction === 'in' || performance.now() - st.progress > cfg.lingerMs) {
       st.stopping = true;
       s.close();
-    };
-    if (cfg.direction === 'in') stop();
-    else setTimeout(stop, cfg.lingerMs).unref();
+    }
   }, SUPERVISE_MS);
-  if (cfg.direction === 'out')
+  if (cfg.direction === 'out') {
     await pumpOut(ep, s as zmq.Push, ctr, cfg.maxBatch, cfg.mode === 'fanout', st);
-  else await pumpIn(ep, s as zmq.Pull, ctr, st);
+    // ZeroMQ still holds up to hwm batches per peer (and the kernel more)
+    // and has no "queue empty" signal, and a socket closed in a thread that
+    // then exits loses them: keep it open lingerMs after the last batch.
+    if (!st.stopping) await lingerOpen(st);
+  } else await pumpIn(ep, s as zmq.Pull, ctr, st);
 } catch (e) {
   const err = e as Error;
   const fields: Record<string, unknown> = {};

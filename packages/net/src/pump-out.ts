@@ -26,6 +26,8 @@ export interface OutState {
   stopping: boolean;
   /** Connected peers (fan-out with none: the batch is counted as dropped instead of sent). */
   peers(): number;
+  /** When the last batch left (performance.now()). */
+  progress: number;
 }
 
 export async function pumpOut(
@@ -112,6 +114,7 @@ export async function pumpOut(
       ctr.drops += count;
     } else {
       await sock.send(msg);
+      st.progress = performance.now();
       ctr.packets += count;
       ctr.bytes += size - WIRE_HEADER_BYTES - count * WIRE_FRAME_HEADER_BYTES;
       ctr.batches++;
