@@ -48,7 +48,7 @@ function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber {
   return new zmq.Pull(opts);
 }
 
-/** Resolves lingerMs after the last batch left, or when the supervisor gave up. */
+/** Resolves lingerMs after the last batch left (at once if none did), or when the supervisor gave up. */
 function lingerOpen(st: { stopping: boolean; progress: number }): Promise<void> {
   return new Promise((resolve) => {
     const t = setInterval(() => {
@@ -95,18 +95,20 @@ try {
     );
   }
   post({ type: 'ready', endpoint: cfg.bind ? (s.lastEndpoint ?? cfg.endpoint) : cfg.endpoint });
-  const st = { stopping: false, peers: () => l.peers, progress: performance.now() };
+  const st = { stopping: false, peers: () => l.peers, progress: 0 };
   const theEnd = ep;
   // The user's end closed: `in` stops now; `out` sends what is left, but
   // gives up once no batch has left for lingerMs (a peer holding it back).
-  let closeSeen = false;
+  let closeAt = -1;
   supervisor = setInterval(() => {
-    if (!closeSeen) {
+    if (closeAt < 0) {
       if (!theEnd.peerClosed) return;
-      closeSeen = true;
-      st.progress = performance.now();
+      closeAt = performance.now();
     }
-    if (cfg.direction === 'in' || performance.now() - st.progress > cfg.lingerMs) {
+    if (
+      cfg.direction === 'in' ||
+      performance.now() - Math.max(closeAt, st.progress) > cfg.lingerMs
+    ) {
       st.stopping = true;
       s.close();
     }

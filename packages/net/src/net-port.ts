@@ -170,13 +170,29 @@ export async function openNetPort(
     port.adopt(w, endpoint);
     return port;
   } catch (e) {
+    // Closing the user's end stops the worker (it closes its socket and end
+    // and exits); terminating a thread that holds ZeroMQ sockets can abort
+    // the process, so that is only the fallback.
     port?.close();
-    if (worker !== null) await worker.terminate();
+    if (worker !== null) await exitOf(worker, EXIT_WAIT_MS);
     throw e;
   } finally {
     // The worker's open holds the pipe now (or, on failure, nothing does).
     pipe.release();
   }
+}
+
+/** How long a failed open waits for its worker to stop by itself before terminating it. */
+const EXIT_WAIT_MS = 10_000;
+
+function exitOf(w: Worker, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => void w.terminate().then(() => resolve()), ms);
+    w.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
 }
 
 /** Waits for the worker's 'ready' (and first 'up' with waitPeerMs); rejects with its error. */

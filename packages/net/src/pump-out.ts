@@ -26,7 +26,7 @@ export interface OutState {
   stopping: boolean;
   /** Connected peers (fan-out with none: the batch is counted as dropped instead of sent). */
   peers(): number;
-  /** When the last batch left (performance.now()). */
+  /** When the last batch left (performance.now()), 0 before the first. */
   progress: number;
 }
 
