@@ -9,7 +9,7 @@
  */
 import { attachRegion, type Region } from '@pktfabric/core';
 import type { Port } from '@pktfabric/core';
-import { openNamedPort } from '../util/open-port.js';
+import { closeNamedPort, openNamedPort } from '../util/open-port.js';
 import type { StageSpec } from './spec.js';
 import { SourceRuntime, StageRuntime, type StopMode } from './stage-runtime.js';
 import type { StageStats } from './stage-stats.js';
@@ -72,22 +72,36 @@ async function openRegion(cfg: StageInit): Promise<Region> {
   return openSharedRegion(cfg.regionName);
 }
 
+/** Maps one at a time, in order (each open finishes before the next starts). */
+async function mapAsync<T, U>(list: readonly T[], fn: (t: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = [];
+  for (const t of list) out.push(await fn(t));
+  return out;
+}
+
 /** The control API of one stage replica (one per worker or process). */
 export function createStageApi(): StageApi {
   let rt: SourceRuntime | StageRuntime | null = null;
   let pendingStop: StopMode = 0;
+  /** Every port this stage opened (network ports' I/O workers are waited for at the end). */
+  let ports: Port[] = [];
   return {
     async init(cfg) {
       const region = await openRegion(cfg);
       const opened: Port[] = [];
+      ports = opened;
+      const named = {
+        spin: cfg.spin,
+        ...(cfg.regionName !== undefined ? { regionName: cfg.regionName } : {}),
+      };
       try {
-        const inputs = cfg.inputs.map((n) => {
-          const ep = openNamedPort(region, n, { spin: cfg.spin });
+        const inputs = await mapAsync(cfg.inputs, async (n) => {
+          const ep = await openNamedPort(region, n, { ...named, direction: 'in' });
           opened.push(ep);
           return ep;
         });
-        const outputs = cfg.outputs.map((n) => {
-          const ep = openNamedPort(region, n, { spin: cfg.spin });
+        const outputs = await mapAsync(cfg.outputs, async (n) => {
+          const ep = await openNamedPort(region, n, { ...named, direction: 'out' });
           opened.push(ep);
           return ep;
         });
@@ -112,7 +126,7 @@ export function createStageApi(): StageApi {
         }
         if (pendingStop !== 0) rt.stopMode = pendingStop;
       } catch (e) {
-        for (const ep of opened) if (!ep.isClosed) ep.close();
+        await Promise.all(opened.map((p) => closeNamedPort(p).catch(() => {})));
         throw e;
       }
     },
@@ -126,6 +140,7 @@ export function createStageApi(): StageApi {
         }
       } finally {
         r.closeAll();
+        await Promise.all(ports.map((p) => closeNamedPort(p).catch(() => {})));
       }
       return r.stats();
     },

@@ -1,10 +1,11 @@
 /** pktgen's command line: options (commander) and the run. See cli.ts. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { OptionError } from '@pktfabric/core';
+import { createRegion, OptionError } from '@pktfabric/core';
+import { isNetName } from '@pktfabric/net';
 import type { PktgenEvent } from './events.js';
 import { PEER_MODE, PKTGEN_MODES, type PktgenMode } from './options.js';
 import { formatInterval, formatSummary } from './report.js';
-import { runPktgenPair, runPktgenShared } from './run.js';
+import { runPktgen, runPktgenPair, runPktgenShared } from './run.js';
 
 function int(name: string) {
   return (v: string): number => {
@@ -104,7 +105,14 @@ export async function main(argv: string[]): Promise<number> {
     region?: string;
   }>();
   let modes: [PktgenMode, PktgenMode];
-  if (a.region !== undefined) {
+  const net = isNetName(a.interface);
+  if (net) {
+    if (a.region !== undefined || a.pair !== undefined || a.function === undefined)
+      return program.error(
+        'pktgen: a network port runs one end here: give -f MODE (the other end is another process or host)',
+      );
+    modes = [a.function, PEER_MODE[a.function]];
+  } else if (a.region !== undefined) {
     if (a.pair !== undefined)
       return program.error('pktgen: --region runs one end: give -f, not --pair');
     if (a.function === undefined) return program.error('pktgen: --region needs a mode: -f MODE');
@@ -161,6 +169,19 @@ export async function main(argv: string[]): Promise<number> {
     onEvent: print,
   };
   try {
+    if (net) {
+      const summary = await runPktgen({
+        ...common,
+        region: createRegion({ bufCount: 4 * a.slots + 64 }),
+        mode: modes[0],
+        port: a.interface,
+      });
+      if (summary.ended === 'peer-closed')
+        process.stderr.write(
+          `pktgen: the peer of ${a.interface} has gone (no peer for its timeout)\n`,
+        );
+      return 0;
+    }
     if (a.region !== undefined) {
       const summary = await runPktgenShared({
         ...common,

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachRegion } from '@pktfabric/core';
 import type { Port } from '@pktfabric/core';
-import { openNamedPort } from '../util/open-port.js';
+import { closeNamedPort, openNamedPort } from '../util/open-port.js';
 import { serializeError } from '../errors.js';
 import type { WorkerMessage } from './events.js';
 import { waitForPeer } from './mode-env.js';
@@ -29,7 +29,16 @@ try {
     regionName === undefined
       ? attachRegion(sab)
       : (await import('@pktfabric/shm')).openSharedRegion(regionName);
-  ep = openNamedPort(region, opts.port);
+  // A network port takes its direction from the mode: tx modes send, rx modes receive.
+  const direction = opts.mode.startsWith('tx')
+    ? 'out'
+    : opts.mode.startsWith('rx')
+      ? 'in'
+      : undefined;
+  ep = await openNamedPort(region, opts.port, {
+    ...(direction !== undefined ? { direction } : {}),
+    ...(regionName !== undefined ? { regionName } : {}),
+  });
   post({ type: 'ready' });
   const env = { region, ep, o: opts, ctrl: new Int32Array(ctrl), emit: post };
   waitForPeer(env);
@@ -39,7 +48,7 @@ try {
   post({ type: 'error', error: serializeError(e) });
 } finally {
   try {
-    ep?.close();
+    if (ep !== null) await closeNamedPort(ep);
   } catch (e) {
     post({ type: 'error', error: serializeError(e) });
   }
