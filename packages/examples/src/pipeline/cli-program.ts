@@ -18,7 +18,8 @@ export function buildProgram(): Command {
       'Runs a packet pipeline: each stage in its own worker (or, with --processes, its own process), joined by pktfabric pipes.\n' +
         '  pktfabric-pipeline "gen size=60 count=1000000 | swap-mac x2 | filter udp.dport=9 | count"\n' +
         '  pktfabric-pipeline --processes "gen count=1000000 | swap-mac | count"\n' +
-        'Stages: gen, count, drop, swap-mac, filter FIELD=V | FIELD!=V, checksum, sink, ./module.js',
+        'Stages: gen, count, drop, swap-mac, filter FIELD=V | FIELD!=V, checksum, sink, ./module.js\n' +
+        'Across hosts: end with zmq-out endpoint=tcp://*:5555, start with zmq-in endpoint=tcp://HOST:5555',
     )
     .argument('[spec...]', 'the pipeline (text form), or JSON text')
     .option('-f, --file <spec.json>', 'read a JSON spec from a file')

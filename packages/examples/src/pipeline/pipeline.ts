@@ -33,6 +33,7 @@ import { parseSpec, type PipelineSpec } from './spec.js';
 import type { StageStats } from './stage-stats.js';
 import type { StageApi, StageInit } from './stage-api.js';
 import { validatePipeline } from './stages/registry.js';
+import { splitNetEnds } from './net-ends.js';
 import { planTopology } from './topology.js';
 
 /** Peeks before parking when stage threads outnumber cores (see pipes' OpenOptions.spin). */
@@ -397,8 +398,8 @@ export class Pipeline {
     specIn: string | PipelineSpec | object,
     opts: PipelineOptions = {},
   ): Promise<Pipeline> {
-    const spec = parseSpec(specIn);
-    validatePipeline(spec);
+    const { spec, netIn, netOut } = splitNetEnds(parseSpec(specIn));
+    validatePipeline(spec, netIn !== null);
     const slots = opts.slots ?? 1024;
     const burst = opts.burst ?? 512;
     if (!Number.isInteger(burst) || burst < 1 || burst > 32768)
@@ -410,11 +411,13 @@ export class Pipeline {
       if (!existsSync(file)) throw new SpecError(`user stage module not found: ${file}`, pos);
       return pathToFileURL(file).href;
     });
-    const topo = planTopology(spec);
-    const P = topo.pipeIds.length;
+    const topo = planTopology(spec, netIn, netOut);
+    // A network end is one more pipe (of the default 1024 slots), made when its stage opens it.
+    const N = (netIn !== null ? 1 : 0) + (netOut !== null ? 1 : 0);
+    const P = topo.pipeIds.length + N;
     const geometry: RegionOptions = {
-      bufCount: P * 2 * slots + 64,
-      ringSize: Math.max(ringBytes(slots), ringBytes(4)),
+      bufCount: P * 2 * Math.max(slots, N > 0 ? 1024 : 0) + 64,
+      ringSize: Math.max(ringBytes(slots), ringBytes(N > 0 ? 1024 : 4)),
       ringCount: 4 * P + 2,
       ifCount: 2 * P + 2,
       nameTableSlots: P + 4,

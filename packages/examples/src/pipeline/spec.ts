@@ -7,6 +7,7 @@
  * pipeline := stage ( "|" stage )*
  * stage    := kind token*
  * kind     := gen | count | drop | swap-mac | filter | checksum | sink | user
+ *           | zmq-in | zmq-out          (network ends, first / last only: net-ends.ts)
  *           | PATH                      (a path: ./x.js, /abs/x.mjs -> user module=PATH)
  * token    := xN                        (run N replicas of this stage, N >= 1)
  *           | key=value                 (a parameter)
@@ -44,6 +45,8 @@ export const STAGE_KINDS = [
   'checksum',
   'sink',
   'user',
+  'zmq-in',
+  'zmq-out',
 ] as const;
 
 export const MAX_REPLICAS = 64;

@@ -17,7 +17,15 @@ export interface Topology {
   outputs: string[][][];
 }
 
-export function planTopology(spec: PipelineSpec): Topology {
+/**
+ * `netIn` / `netOut`: network port names (net-ends.ts) the first stage reads
+ * and the last stage writes instead of nothing.
+ */
+export function planTopology(
+  spec: PipelineSpec,
+  netIn: string | null = null,
+  netOut: string | null = null,
+): Topology {
   const st = spec.stages;
   const inputs = st.map((s) => Array.from({ length: s.replicas }, () => [] as string[]));
   const outputs = st.map((s) => Array.from({ length: s.replicas }, () => [] as string[]));
@@ -33,5 +41,7 @@ export function planTopology(spec: PipelineSpec): Topology {
       }
     }
   }
+  if (netIn !== null) inputs[0]![0]!.push(netIn);
+  if (netOut !== null) outputs[st.length - 1]![0]!.push(netOut);
   return { pipeIds, inputs, outputs };
 }

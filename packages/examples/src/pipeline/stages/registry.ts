@@ -58,17 +58,20 @@ export function builtinStage(s: StageSpec): BatchFn | null {
 }
 
 /**
- * Checks a whole pipeline: gen first (and only first), at least one stage
- * after it, sink only last, and each stage's parameters. Throws SpecError
- * naming the stage.
+ * Checks a whole pipeline (its network ends already taken off, see
+ * net-ends.ts): gen first (and only first) unless it starts from zmq-in
+ * (`netIn`), at least one stage after gen, sink only last, and each stage's
+ * parameters. Throws SpecError naming the stage.
  */
-export function validatePipeline(spec: PipelineSpec): void {
+export function validatePipeline(spec: PipelineSpec, netIn = false): void {
   const st = spec.stages;
-  if (st.length < 2) throw new SpecError('a pipeline needs gen and at least one stage after it');
+  if (!netIn && st.length < 2)
+    throw new SpecError('a pipeline needs gen and at least one stage after it');
   st.forEach((s, pos) => {
-    if (s.kind === 'gen' && pos !== 0) throw new SpecError('gen can only be the first stage', pos);
-    if (pos === 0 && s.kind !== 'gen')
-      throw new SpecError(`the first stage must be gen (got ${s.kind})`, pos);
+    if (s.kind === 'gen' && (pos !== 0 || netIn))
+      throw new SpecError('gen can only be the first stage', pos);
+    if (pos === 0 && !netIn && s.kind !== 'gen')
+      throw new SpecError(`the first stage must be gen or zmq-in (got ${s.kind})`, pos);
     if (s.kind === 'sink' && pos !== st.length - 1)
       throw new SpecError('sink can only be the last stage', pos);
     const allowed = PARAMS[s.kind];
