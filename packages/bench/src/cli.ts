@@ -160,7 +160,8 @@ console.log(
     '\nvs hand ring: median over the hand-written SAB ring doing the same per-packet work' +
     ' (index, 64 B write+read, 1500 B copy); vs postMessage: median over postmessage-64b;' +
     ' vs low-level: an easy-layer pipe case (sendBatch / recvBatch, batches(), for await,' +
-    ' readable()) over pipe-64b-rw, the same work on the ring API;' +
+    ' readable()) over pipe-64b-rw, the same work on the ring API, or a network port case over' +
+    ' raw ZeroMQ with the same batching (zmq-raw-*; bars: >= 0.9x, and >= 8 Mpps at 60 B);' +
     ' vs threads: a case between two processes (xproc-*) over the same case between two threads.' +
     '\nround trips: one packet in flight, ping-pong; p50 / p99 are medians over the runs of each' +
     " run's; spin: the waiting side spins, park: it sleeps at once.",

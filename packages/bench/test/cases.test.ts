@@ -300,6 +300,50 @@ describe('bench cases', () => {
           lowLevel: null,
         },
       ],
+      [
+        'net-index',
+        {
+          transport: 'net',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: 'handring-index',
+          lowLevel: 'zmq-raw-index',
+        },
+      ],
+      [
+        'net-1500b-copy',
+        {
+          transport: 'net',
+          work: '1500b-copy',
+          mode: 'slots',
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+          lowLevel: 'zmq-raw-1500b-copy',
+        },
+      ],
+      [
+        'zmq-raw-index',
+        {
+          transport: 'zmq-raw',
+          work: 'index',
+          mode: null,
+          packetSize: 60,
+          handRing: 'handring-index',
+          lowLevel: null,
+        },
+      ],
+      [
+        'zmq-raw-1500b-copy',
+        {
+          transport: 'zmq-raw',
+          work: '1500b-copy',
+          mode: null,
+          packetSize: 1500,
+          handRing: 'handring-1500b-copy',
+          lowLevel: null,
+        },
+      ],
     ]);
     expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
   });
@@ -366,6 +410,8 @@ describe('bench cases', () => {
       'Uint8Array.set, one thread',
       'pktfabric pipe between processes',
       'pktfabric VALE switch',
+      'pktfabric network port (ZeroMQ)',
+      'raw ZeroMQ, same batching',
     ]);
     expect(familyOf('postmessage-batch-64b')?.label).toBe('message passing');
     expect(familyOf('no-such-case')).toBeUndefined();

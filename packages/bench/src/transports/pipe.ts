@@ -28,6 +28,7 @@ import {
   DEFAULT_BUF_COUNT,
   ringBytes,
   type ChecksMode,
+  type Port,
   type RegionMemory,
 } from '@pktfabric/core';
 import { createPipe, openPort, POLLHUP, POLLIN, POLLOUT, watchWorker } from '@pktfabric/pipes';
@@ -108,11 +109,25 @@ export function setupPipe({ caseName, mode, slots }: SetupContext): Shared<PipeS
  * starts), and sends until STOP. Blocks while the ring is full.
  */
 export function pipeSend(ctx: SideContext<PipeSide>): SideResult {
-  const { control, burst } = ctx;
   const { sab, portName, checks } = ctx.data;
-  const region = attachRegion(sab);
-  const ep = openPort(region, portName, { checks });
+  const ep = openPort(attachRegion(sab), portName, { checks });
   try {
+    return sendOn(ctx, ep);
+  } finally {
+    ep.close();
+  }
+}
+
+/**
+ * The sender's loop on an open port of any kind (the network transport runs
+ * it too): calls `ready`, sends until STOP, marks itself done and waits for
+ * the receiver. Does not close the port.
+ */
+export function sendOn(ctx: SideContext<unknown>, ep: Port): SideResult {
+  const { control, burst } = ctx;
+  const region = ep.region;
+  const portName = ep.name;
+  {
     ctx.ready();
     const work = ctx.makeWork(region.u8);
     const tx = ep.txRings[0]!;
@@ -159,8 +174,6 @@ export function pipeSend(ctx: SideContext<PipeSide>): SideResult {
       windowPackets: 0,
       windowSeconds: 0,
     };
-  } finally {
-    ep.close();
   }
 }
 
@@ -169,11 +182,27 @@ export function pipeSend(ctx: SideContext<PipeSide>): SideResult {
  * everything it sent was read. Blocks while the ring is empty.
  */
 export function pipeRecv(ctx: SideContext<PipeSide>): SideResult {
-  const { control, burst } = ctx;
   const { sab, portName, checks } = ctx.data;
-  const region = attachRegion(sab);
-  const ep = openPort(region, portName, { checks });
+  const ep = openPort(attachRegion(sab), portName, { checks });
   try {
+    return recvOn(ctx, ep, false);
+  } finally {
+    ep.close();
+  }
+}
+
+/**
+ * The receiver's loop on an open port of any kind: calls `ready`, receives
+ * until the sender is done and everything was read. `inFlight`: packets may
+ * still be on their way after the sender's done mark (a network port), so
+ * it also waits until it has read as many as the sender sent. Does not close
+ * the port.
+ */
+export function recvOn(ctx: SideContext<unknown>, ep: Port, inFlight: boolean): SideResult {
+  const { control, burst } = ctx;
+  const region = ep.region;
+  const portName = ep.name;
+  {
     ctx.ready();
     const work = ctx.makeWork(region.u8);
     const rx = ep.rxRings[0]!;
@@ -191,7 +220,8 @@ export function pipeRecv(ctx: SideContext<PipeSide>): SideResult {
       const tail = rx.tail;
       if (head === tail) {
         win.check(received);
-        if (control.sentTotal() >= 0) {
+        const total = control.sentTotal();
+        if (total >= 0 && (!inFlight || received >= total)) {
           // The sender's last txsync precedes its done mark: this sync is final.
           ep.rxsync();
           if (rx.tail === head) break;
@@ -202,6 +232,8 @@ export function pipeRecv(ctx: SideContext<PipeSide>): SideResult {
         const ev = ep.poll(POLLIN, CONTROL_POLL_MS);
         if ((ev & POLLHUP) !== 0 && control.sentTotal() < 0)
           throw new Error(`${portName}: the sender closed mid-run`);
+        if ((ev & POLLHUP) !== 0 && inFlight && ep.peerClosed && control.sentTotal() > received)
+          throw new Error(`${portName}: the sender's packets stopped coming`);
         continue;
       }
       let n = 0;
@@ -226,7 +258,5 @@ export function pipeRecv(ctx: SideContext<PipeSide>): SideResult {
       windowPackets: win.packets,
       windowSeconds: win.seconds,
     };
-  } finally {
-    ep.close();
   }
 }

@@ -7,6 +7,7 @@
 import { handRingTransport } from './hand-ring.js';
 import { memcpyTransport } from './memcpy.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
+import { netTransport, zmqRawTransport } from './net.js';
 import { pipeEasyTransport } from './pipe-easy.js';
 import { pipeProcessTransport } from './pipe-process.js';
 import { pipeRttTransport } from './pipe-rtt.js';
@@ -28,4 +29,6 @@ export const TRANSPORTS = [
   pipeRttTransport,
   pipeProcessTransport,
   valeTransport,
+  netTransport,
+  zmqRawTransport,
 ] as const;

@@ -1,0 +1,195 @@
+/**
+ * Network ports over ZeroMQ (@pktfabric/net) beside raw ZeroMQ with the same
+ * batching, over TCP loopback. Cases net-index (60-byte packets) and
+ * net-1500b-copy (1500 bytes; the bench's work sizes, the issue's 1514-byte
+ * bar is measured at 1500) against zmq-raw-index and zmq-raw-1500b-copy,
+ * their "vs low-level" baselines.
+ *
+ * net-*: each side has a region of its own (as two hosts would); the sender
+ * opens `zmq:tcp://127.0.0.1:PORT@out` (binds, lossless PUSH) and the
+ * receiver `zmq:tcp://127.0.0.1:PORT@in` (connects, PULL), and both run the
+ * pipe cases' low-level loops (pipe.ts, sendOn / recvOn) on them: the port's
+ * I/O worker threads pack each batch of up to 256 frames into one message.
+ * Packets still on the wire after the sender's done mark are waited for.
+ *
+ * zmq-raw-*: the same sides with a ZeroMQ PUSH / PULL socket and no ports:
+ * the sender writes `burst` packets with the case's work into a scratch
+ * buffer, packs them as the network port does (wire.ts: header, u32 length
+ * and bytes per frame, copied into a new message per batch, since ZeroMQ
+ * keeps a reference to it), and awaits send; the receiver checks each
+ * message and reads its frames with the work.
+ *
+ * PORT is a free port found by the main thread (listen on 0, close) just
+ * before the run. Two hosts: see the net package README.
+ */
+import { createServer } from 'node:net';
+import { createRegion, type Region } from '@pktfabric/core';
+import {
+  checkMessage,
+  openNetPort,
+  WIRE_FRAME_HEADER_BYTES,
+  WIRE_HEADER_BYTES,
+  writeHeader,
+} from '@pktfabric/net';
+import * as zmq from 'zeromq';
+import { MeasureWindow } from '../control.js';
+import type { SideResult } from '../protocol.js';
+import { defineTransport, type SetupContext, type SideContext } from '../transport.js';
+import { recvOn, sendOn } from './pipe.js';
+
+export interface NetSide {
+  /** tcp://127.0.0.1:PORT */
+  endpoint: string;
+  slots: number;
+}
+
+/** A TCP port nobody listens on now (the kernel picks it; closed again at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });
+}
+
+async function setupNet({ slots }: SetupContext): Promise<{
+  sender: { data: NetSide };
+  receiver: { data: NetSide };
+}> {
+  const endpoint = `tcp://127.0.0.1:${await freePort()}`;
+  return { sender: { data: { endpoint, slots } }, receiver: { data: { endpoint, slots } } };
+}
+
+function sideRegion(slots: number): Region {
+  return createRegion({ bufCount: 4 * Math.max(slots, 1024) + 64 });
+}
+
+export const netTransport = defineTransport({
+  name: 'net',
+  family: { label: 'pktfabric network port (ZeroMQ)', color: '#2ca02c' },
+  cases: [
+    { name: 'net-index', work: 'index', mode: 'slots', lowLevel: 'zmq-raw-index' },
+    { name: 'net-1500b-copy', work: '1500b-copy', mode: 'slots', lowLevel: 'zmq-raw-1500b-copy' },
+  ],
+  setup: setupNet,
+  async run(ctx: SideContext<NetSide>): Promise<SideResult> {
+    const { endpoint } = ctx.data;
+    const region = sideRegion(ctx.data.slots);
+    const sender = ctx.role === 'sender';
+    const port = await openNetPort(region, `zmq:${endpoint}@${sender ? 'out' : 'in'}`, {
+      waitPeerMs: 30_000,
+      lingerMs: 0,
+      peerTimeoutMs: 1000,
+    });
+    try {
+      return sender ? sendOn(ctx, port) : recvOn(ctx, port, true);
+    } finally {
+      port.close();
+      await port.ioDone();
+    }
+  },
+});
+
+/** Frames per message of the raw sender: the network port's default batch. */
+const RAW_BATCH = 256;
+
+export const zmqRawTransport = defineTransport({
+  name: 'zmq-raw',
+  family: { label: 'raw ZeroMQ, same batching', color: '#98df8a' },
+  cases: [
+    { name: 'zmq-raw-index', work: 'index' },
+    { name: 'zmq-raw-1500b-copy', work: '1500b-copy' },
+  ],
+  setup: setupNet,
+  run: (ctx: SideContext<NetSide>) => (ctx.role === 'sender' ? rawSend(ctx) : rawRecv(ctx)),
+});
+
+async function rawSend(ctx: SideContext<NetSide>): Promise<SideResult> {
+  const { control } = ctx;
+  const burst = Math.min(ctx.burst, RAW_BATCH);
+  const push = new zmq.Push({ sendHighWaterMark: 16, linger: 0 });
+  try {
+    await push.bind(ctx.data.endpoint);
+    const scratch = new Uint8Array(burst * 1536);
+    const work = ctx.makeWork(scratch);
+    const len = work.len;
+    const src = Buffer.from(scratch.buffer);
+    ctx.ready();
+    let seq = 0;
+    let sum = 0;
+    let sent = 0;
+    while (!control.stopped()) {
+      const msg = Buffer.allocUnsafe(WIRE_HEADER_BYTES + burst * (WIRE_FRAME_HEADER_BYTES + len));
+      writeHeader(msg, 0, burst, sent);
+      let p = WIRE_HEADER_BYTES;
+      for (let i = 0; i < burst; i++) {
+        sum = (sum + work.write(i * 1536, seq)) | 0;
+        seq = (seq + 1) | 0;
+        msg.writeUInt32LE(len, p);
+        src.copy(msg, p + WIRE_FRAME_HEADER_BYTES, i * 1536, i * 1536 + len);
+        p += WIRE_FRAME_HEADER_BYTES + len;
+      }
+      await push.send(msg);
+      sent += burst;
+    }
+    control.markSenderDone(sent);
+    // ZeroMQ's I/O thread sends what is queued while this one blocks.
+    control.waitReceiverDone();
+    return {
+      role: 'sender',
+      packets: sent,
+      checksum: sum,
+      kicks: -1,
+      windowPackets: 0,
+      windowSeconds: 0,
+    };
+  } finally {
+    push.close();
+  }
+}
+
+async function rawRecv(ctx: SideContext<NetSide>): Promise<SideResult> {
+  const { control } = ctx;
+  const pull = new zmq.Pull({ receiveHighWaterMark: 16, linger: 0 });
+  try {
+    pull.connect(ctx.data.endpoint);
+    const scratch = new Uint8Array(RAW_BATCH * 1536);
+    const dst = Buffer.from(scratch.buffer);
+    const work = ctx.makeWork(scratch);
+    const win = new MeasureWindow(control);
+    ctx.ready();
+    let sum = 0;
+    let received = 0;
+    for (;;) {
+      const total = control.sentTotal();
+      if (total >= 0 && received >= total) break;
+      const [msg] = await pull.receive();
+      const count = msg === undefined ? -1 : checkMessage(msg);
+      if (count < 0) throw new Error('zmq-raw: a message that is not ours');
+      let p = WIRE_HEADER_BYTES;
+      for (let i = 0; i < count; i++) {
+        const len = msg!.readUInt32LE(p);
+        msg!.copy(dst, i * 1536, p + WIRE_FRAME_HEADER_BYTES, p + WIRE_FRAME_HEADER_BYTES + len);
+        sum = (sum + work.read(i * 1536, len, i)) | 0;
+        p += WIRE_FRAME_HEADER_BYTES + len;
+      }
+      received += count;
+      win.check(received);
+    }
+    win.close(received);
+    control.markReceiverDone();
+    return {
+      role: 'receiver',
+      packets: received,
+      checksum: sum,
+      kicks: -1,
+      windowPackets: win.packets,
+      windowSeconds: win.seconds,
+    };
+  } finally {
+    pull.close();
+  }
+}
