@@ -2,7 +2,7 @@
  * Smoke test of the throughput bench: a very short run of the built bench
  * (dist) produces every row, the JSON file in its documented shape, and the
  * SVG chart with one bar and one label per case, the easy-layer rows with
- * their ratio to pipe-64b-rw and their target lines, and a `--cases` subset
+ * their ratio to pipe-64b-rw and their target lines, the network-port rows their ratio to raw ZeroMQ, and a `--cases` subset
  * runs alone. It checks that rows exist, not how fast anything is. Also: a run that outlives its hang guard fails
  * with BenchCaseError instead of hanging.
  */
@@ -50,6 +50,10 @@ const CASES = [
     : []) as [string, number, 'slots'][]),
   ['vale-64b-rw', 64, 'slots'],
   ['vale-1500b-copy', 1500, 'slots'],
+  ['net-index', 60, 'slots'],
+  ['net-1500b-copy', 1500, 'slots'],
+  ['zmq-raw-index', 60, null],
+  ['zmq-raw-1500b-copy', 1500, null],
 ] as const;
 
 /** Round-trip rows: latencies, in a table of their own and not in the chart. */
@@ -58,6 +62,8 @@ const RTT = CASES.map(([c]) => c).filter((c) => c.includes('-rtt-'));
 const BARS = CASES.length - RTT.length;
 
 const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];
+/** Cases with a low-level baseline: the easy layer (pipe-64b-rw) and the network port (raw ZeroMQ). */
+const WITH_LOW_LEVEL = [...EASY, 'net-index', 'net-1500b-copy'];
 
 const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -146,11 +152,11 @@ describe('npm run bench (quick smoke run)', () => {
     expect(stdout).toMatch(
       /^ {2}pipe-1500b-copy moves [\d.]+ GB\/s; Uint8Array\.set on this machine \(memcpy-1500b\): [\d.]+ GB\/s$/m,
     );
-    // The easy-layer rows: notify counts like the pipe's, a ratio to pipe-64b-rw (only they have one).
+    // The easy-layer and network rows: notify counts like the pipe's, a ratio to their low-level case.
     for (const r of rows) {
-      const easy = EASY.includes(r.case as string);
-      expect(r.ratioToLowLevel, String(r.case)).toEqual(easy ? expect.any(Number) : null);
-      if (easy) expect(r.kicksPerMillion, String(r.case)).toEqual(expect.any(Number));
+      const low = WITH_LOW_LEVEL.includes(r.case as string);
+      expect(r.ratioToLowLevel, String(r.case)).toEqual(low ? expect.any(Number) : null);
+      if (low) expect(r.kicksPerMillion, String(r.case)).toEqual(expect.any(Number));
     }
     expect(stdout).toMatch(/^targets \(easy layer, on the project machine\):$/m);
     expect(stdout).toMatch(
