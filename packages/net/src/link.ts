@@ -2,8 +2,8 @@
  * Link state of a network port, from ZeroMQ's socket events: a connection
  * accepted or made is a peer up, a disconnect a peer gone. When the last
  * peer has been gone for `peerTimeoutMs` the link is LINK_HUP and the user's
- * port reports POLLHUP; a peer coming back makes it LINK_UP again (counted
- * in RECONNECTS). ZeroMQ reconnects a connecting socket by itself, and its
+ * port reports POLLHUP; a peer coming back makes it LINK_UP again. Every
+ * connection after the first counts in RECONNECTS. ZeroMQ reconnects a connecting socket by itself, and its
  * heartbeats (ZMTP PING / PONG) turn a peer that vanished without closing
  * into a disconnect.
  */
@@ -46,13 +46,16 @@ export class LinkWatch {
     if (type === 'accept' || type === 'connect') {
       this.peers++;
       this.stopTimer();
+      // Every connection after the first counts: a peer coming back, or a
+      // new one (which may connect before the old one's disconnect is seen).
+      if (this.everUp) {
+        this.counters.reconnects++;
+        this.counters.flush();
+      }
       if (this.state !== LINK_UP) {
         Atomics.store(this.i32, this.peersWord, this.peers);
         this.set(LINK_UP);
-        if (this.everUp) {
-          this.counters.reconnects++;
-          this.counters.flush();
-        } else {
+        if (!this.everUp) {
           this.everUp = true;
           this.onFirstUp();
         }

@@ -22,7 +22,7 @@
  *                      oversize frames skipped; out (fan-out): sent while
  *                      no subscriber was connected                        (w)
  *   +14 BAD            in: messages that are not ours, skipped            (w)
- *   +15 RECONNECTS     links that came up again after going down          (w)
+ *   +15 RECONNECTS     connections after the first (a peer back, or a new one) (w)
  * ```
  *
  * (w) is the I/O worker, the only writer, with plain stores once per batch
