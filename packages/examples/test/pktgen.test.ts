@@ -105,6 +105,7 @@ describe('pktgen pairs', () => {
     expect(ping.rtt!.minUs).toBeGreaterThan(0);
     expect(ping.rtt!.minUs).toBeLessThanOrEqual(ping.rtt!.avgUs);
     expect(ping.rtt!.p99Us).toBeLessThanOrEqual(ping.rtt!.maxUs);
+    expect(ping.rtt!.p50Us).toBeLessThanOrEqual(ping.rtt!.p99Us);
     expect(ping.rtt!.histogram.reduce((a, h) => a + h.count, 0)).toBe(1000);
     const lines = events
       .filter((e) => e.end === 0 && e.ev.type === 'interval')

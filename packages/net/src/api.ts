@@ -1,8 +1,12 @@
 /** Public option and result types of @pktfabric/net, each with its default. */
 import type { OpenOptions } from '@pktfabric/core';
 
-/** Which way packets go through the port: `out` (the user sends) or `in` (the user receives). */
-export type NetDirection = 'in' | 'out';
+/**
+ * Which way packets go through the port: `out` (the user sends), `in` (the
+ * user receives) or `both` (a ZeroMQ PAIR socket: one peer, lossless both
+ * ways; for request / response such as pktgen's ping and pong).
+ */
+export type NetDirection = 'in' | 'out' | 'both';
 /**
  * `lossless`: ZeroMQ PUSH/PULL; a full or absent peer holds the sender back
  * (its ring fills, POLLOUT waits), nothing is dropped silently.
@@ -17,7 +21,7 @@ export interface NetOpenOptions extends OpenOptions {
   direction?: NetDirection;
   /** @defaultValue 'lossless' */
   mode?: NetMode;
-  /** Bind the endpoint (true) or connect to it. @defaultValue true for `out`, false for `in` */
+  /** Bind the endpoint (true) or connect to it. @defaultValue true for `out`, false for `in` and `both` */
   bind?: boolean;
   /** Batches ZeroMQ queues per peer (ZMQ_SNDHWM / ZMQ_RCVHWM), 1 .. 65536. @defaultValue 16 */
   hwm?: number;

@@ -25,7 +25,7 @@ const SUPERVISE_MS = 100;
 const cfg = workerData as IoConfig;
 const post = (m: IoMessage): void => parentPort!.postMessage(m);
 
-function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber {
+function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber | zmq.Pair {
   const ivl = Math.max(100, Math.floor(cfg.peerTimeoutMs / 3));
   const common = {
     linger: 0,
@@ -35,6 +35,8 @@ function makeSocket(): zmq.Push | zmq.Publisher | zmq.Pull | zmq.Subscriber {
     reconnectInterval: 100,
     reconnectMaxInterval: 1000,
   };
+  if (cfg.direction === 'both')
+    return new zmq.Pair({ ...common, maxMessageSize: MAX_RECEIVE_BYTES });
   if (cfg.direction === 'out')
     return cfg.mode === 'fanout'
       ? new zmq.Publisher({ ...common, sendHighWaterMark: cfg.hwm })
@@ -119,7 +121,19 @@ try {
     // and has no "queue empty" signal, and a socket closed in a thread that
     // then exits loses them: keep it open lingerMs after the last batch.
     if (!st.stopping) await lingerOpen(st);
-  } else await pumpIn(ep, s as zmq.Pull, ctr, st);
+  } else if (cfg.direction === 'in') await pumpIn(ep, s as zmq.Pull, ctr, st);
+  else {
+    // Both ways on one PAIR socket (one send and one receive pending at a
+    // time is what ZeroMQ allows): when the user closes, the out side drains
+    // and lingers, then the in side is stopped by closing the socket.
+    const pair = s as zmq.Pair;
+    const inDone = pumpIn(ep, pair, ctr, st);
+    await pumpOut(ep, pair, ctr, cfg.maxBatch, false, st);
+    if (!st.stopping) await lingerOpen(st);
+    st.stopping = true;
+    s.close();
+    await inDone;
+  }
 } catch (e) {
   const err = e as Error;
   const fields: Record<string, unknown> = {};

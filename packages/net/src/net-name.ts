@@ -3,7 +3,7 @@
  *
  * ENDPOINT is a ZeroMQ endpoint, `tcp://HOST:PORT` (HOST an address, a name
  * or `*` for every interface when binding; PORT 1..65535, or `*`/0 for one
- * the system picks when binding) or `ipc://PATH`. Options: `in` / `out`,
+ * the system picks when binding) or `ipc://PATH`. Options: `in` / `out` / `both`,
  * `bind` / `connect`, `lossless` / `fanout`, `hwm=N`, `batch=N`,
  * `timeout=MS`. Examples: `zmq:tcp://127.0.0.1:5555`,
  * `zmq:tcp://*:5555@out,fanout`, `zmq:tcp://10.0.0.2:5555@in,timeout=1000`.
@@ -75,6 +75,7 @@ function parseOptions(name: string, from: number, out: NetName): void {
     switch (key) {
       case 'in':
       case 'out':
+      case 'both':
         flag();
         out.direction = key;
         break;
@@ -100,7 +101,7 @@ function parseOptions(name: string, from: number, out: NetName): void {
       default:
         throw new NetNameError(
           name,
-          `unknown option ${JSON.stringify(key)} (in, out, bind, connect, lossless, fanout, hwm=, batch=, timeout=)`,
+          `unknown option ${JSON.stringify(key)} (in, out, both, bind, connect, lossless, fanout, hwm=, batch=, timeout=)`,
           pos,
         );
     }

@@ -24,6 +24,7 @@ import type { IoConfig, IoMessage } from './io-protocol.js';
 import {
   CONF_BIND,
   CONF_FANOUT,
+  CONF_BOTH,
   CONF_OUT,
   NET_CONF_I32,
   NET_MAGIC,
@@ -46,7 +47,7 @@ export class NetPort extends PipeEndpoint {
   readonly netName: string;
   /** The endpoint in use: for a bind to port `*` or 0, the port the system picked. */
   endpoint = '';
-  readonly direction: 'in' | 'out';
+  readonly direction: 'in' | 'out' | 'both';
   readonly mode: 'lossless' | 'fanout';
   /** If object holding the counters (the I/O worker's end; layout/net-layout.ts). */
   readonly netIf: number;
@@ -145,7 +146,7 @@ export async function openNetPort(
     const i32 = region.i32;
     for (let w = 3; w < IF_KIND_WORDS; w++) i32[ifWord(region, netIf, IF_KIND_WORDS_I32 + w)] = 0;
     i32[ifWord(region, netIf, NET_CONF_I32)] =
-      (r.direction === 'out' ? CONF_OUT : 0) |
+      (r.direction === 'out' ? CONF_OUT : r.direction === 'both' ? CONF_BOTH : 0) |
       (r.mode === 'fanout' ? CONF_FANOUT : 0) |
       (r.bind ? CONF_BIND : 0);
     Atomics.store(i32, ifWord(region, netIf, NET_MAGIC_I32), NET_MAGIC);

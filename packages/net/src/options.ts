@@ -44,15 +44,17 @@ export function resolveNet(name: string, opts: NetOpenOptions): ResolvedNet {
   const open = checkOpenOptions({ ...(opts.spin !== undefined ? { spin: opts.spin } : {}) });
   const nm = parseNetName(name);
   const direction = opts.direction ?? nm.direction;
-  if (direction !== 'in' && direction !== 'out')
+  if (direction !== 'in' && direction !== 'out' && direction !== 'both')
     throw new OptionError(
       'direction',
-      '"in" or "out" (in the name, e.g. zmq:tcp://host:5555@out, or in the options)',
+      '"in", "out" or "both" (in the name, e.g. zmq:tcp://host:5555@out, or in the options)',
       direction,
     );
   const mode = opts.mode ?? nm.mode ?? 'lossless';
   if (mode !== 'lossless' && mode !== 'fanout')
     throw new OptionError('mode', '"lossless" or "fanout"', mode);
+  if (direction === 'both' && mode !== 'lossless')
+    throw new OptionError('mode', '"lossless" for a port used both ways (a PAIR socket)', mode);
   const bind = opts.bind ?? nm.bind ?? direction === 'out';
   if (typeof bind !== 'boolean') throw new OptionError('bind', 'a boolean', bind);
   if (!bind && /^tcp:\/\/\*:/.test(nm.endpoint))

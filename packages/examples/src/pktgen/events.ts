@@ -7,6 +7,8 @@ export interface RttSummary {
   count: number;
   minUs: number;
   avgUs: number;
+  /** Median round trip. */
+  p50Us: number;
   p99Us: number;
   maxUs: number;
   /** Replies that did not come back within the ping timeout. */

@@ -141,6 +141,7 @@ export function runPing(env: ModeEnv): PktgenSummary {
     count: all.count,
     minUs: all.count > 0 ? all.minUs : 0,
     avgUs: all.avgUs,
+    p50Us: all.quantileUs(0.5),
     p99Us: all.quantileUs(0.99),
     maxUs: all.maxUs,
     lost,

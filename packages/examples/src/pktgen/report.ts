@@ -49,7 +49,7 @@ export function formatSummary(s: PktgenSummary): string[] {
     lines.push(
       r.count === 0
         ? `RTT: no replies (${r.lost} lost)`
-        : `RTT min ${formatUs(r.minUs)}  avg ${formatUs(r.avgUs)}  p99 ${formatUs(r.p99Us)}  max ${formatUs(r.maxUs)}  (${r.count} replies, ${r.lost} lost)`,
+        : `RTT min ${formatUs(r.minUs)}  avg ${formatUs(r.avgUs)}  p50 ${formatUs(r.p50Us)}  p99 ${formatUs(r.p99Us)}  max ${formatUs(r.maxUs)}  (${r.count} replies, ${r.lost} lost)`,
     );
     if (r.histogram.length > 0) {
       lines.push('RTT histogram (log2 buckets):');

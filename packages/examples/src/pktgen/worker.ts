@@ -29,14 +29,12 @@ try {
     regionName === undefined
       ? attachRegion(sab)
       : (await import('@pktfabric/shm')).openSharedRegion(regionName);
-  // A network port takes its direction from the mode: tx modes send, rx modes receive.
-  const direction = opts.mode.startsWith('tx')
-    ? 'out'
-    : opts.mode.startsWith('rx')
-      ? 'in'
-      : undefined;
+  // A network port takes its direction from the mode: tx modes send, rx
+  // modes receive, ping and pong go both ways (pong binds, ping connects).
+  const direction = opts.mode.startsWith('tx') ? 'out' : opts.mode.startsWith('rx') ? 'in' : 'both';
   ep = await openNamedPort(region, opts.port, {
-    ...(direction !== undefined ? { direction } : {}),
+    direction,
+    ...(opts.mode === 'pong' ? { bind: true } : {}),
     ...(regionName !== undefined ? { regionName } : {}),
   });
   post({ type: 'ready' });

@@ -9,10 +9,11 @@
  * ```
  *  KIND line of pipe}N (core's port-layout.ts, +256 bytes into the if object)
  *   +3  NET_MAGIC      'NETZ': this pipe is a network port          (ro)
- *   +4  NET_CONF       bit 0 out (1) / in (0), bit 1 fan-out, bit 2 bind  (ro)
+ *   +4  NET_CONF       bit 0 out, bit 3 both (neither: in), bit 1 fan-out,
+ *                      bit 2 bind                                         (ro)
  *   +5  NET_LINK       LINK_WAITING / LINK_UP / LINK_HUP / LINK_CLOSED    (w)
  *   +6  NET_PEERS      ZeroMQ connections up now                          (w)
- *   +7  PACKETS_LO     packets sent (out) or received (in), 64-bit        (w)
+ *   +7  PACKETS_LO     packets sent (out) or received (in), both for `both`, 64-bit (w)
  *   +8  PACKETS_HI
  *   +9  BYTES_LO       their payload bytes, 64-bit                        (w)
  *   +10 BYTES_HI
@@ -52,6 +53,7 @@ export const NET_RECONNECTS_I32 = IF_KIND_WORDS_I32 + 15;
 export const CONF_OUT = 1;
 export const CONF_FANOUT = 2;
 export const CONF_BIND = 4;
+export const CONF_BOTH = 8;
 
 /** NET_LINK values. */
 /** No peer has connected yet. */
