@@ -399,7 +399,7 @@ export class Pipeline {
     opts: PipelineOptions = {},
   ): Promise<Pipeline> {
     const { spec, netIn, netOut } = splitNetEnds(parseSpec(specIn));
-    validatePipeline(spec, netIn !== null);
+    validatePipeline(spec, netIn !== null, netOut !== null);
     const slots = opts.slots ?? 1024;
     const burst = opts.burst ?? 512;
     if (!Number.isInteger(burst) || burst < 1 || burst > 32768)

@@ -60,12 +60,12 @@ export function builtinStage(s: StageSpec): BatchFn | null {
 /**
  * Checks a whole pipeline (its network ends already taken off, see
  * net-ends.ts): gen first (and only first) unless it starts from zmq-in
- * (`netIn`), at least one stage after gen, sink only last, and each stage's
+ * (`netIn`), at least one stage after gen (or zmq-out, `netOut`), sink only last, and each stage's
  * parameters. Throws SpecError naming the stage.
  */
-export function validatePipeline(spec: PipelineSpec, netIn = false): void {
+export function validatePipeline(spec: PipelineSpec, netIn = false, netOut = false): void {
   const st = spec.stages;
-  if (!netIn && st.length < 2)
+  if (!netIn && !netOut && st.length < 2)
     throw new SpecError('a pipeline needs gen and at least one stage after it');
   st.forEach((s, pos) => {
     if (s.kind === 'gen' && (pos !== 0 || netIn))
