@@ -4,7 +4,7 @@ import { formatBps, formatPps } from '@pktfabric/examples';
 import { FdSink, CaptureWriter, type CaptureFormat } from '../pcap/write.js';
 import { MAX_RECORD_BYTES, DEFAULT_SNAPLEN } from '../pcap/format.js';
 import { checkRegionName, leaveShared, openOrCreateShared } from '../util/shared-region.js';
-import { openNamedPort } from '../util/open-port.js';
+import { closeNamedPort, openNamedPort } from '../util/open-port.js';
 import { int, onInterrupt, reportErrors, seconds } from '../util/cli-args.js';
 import { capturePort } from './capture.js';
 
@@ -64,7 +64,11 @@ export async function main(args: string[]): Promise<number> {
     const format: CaptureFormat = a.format ?? (a.write.endsWith('.pcapng') ? 'pcapng' : 'pcap');
     const region = await openOrCreateShared(a.region);
     try {
-      const port = openNamedPort(region, a.interface);
+      // Capture reads: a network port (zmq:...) is opened to receive.
+      const port = await openNamedPort(region, a.interface, {
+        direction: 'in',
+        regionName: a.region,
+      });
       const writer = new CaptureWriter(FdSink.open(a.write), {
         format,
         snapLen: a.snaplen,
@@ -98,7 +102,7 @@ export async function main(args: string[]): Promise<number> {
         );
       } finally {
         off();
-        port.close();
+        await closeNamedPort(port);
       }
       return 0;
     } finally {

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { formatBps, formatPps, norm } from '@pktfabric/examples';
 import { readCaptureFile } from '../pcap/read.js';
 import { checkRegionName, leaveShared, openOrCreateShared } from '../util/shared-region.js';
-import { openNamedPort } from '../util/open-port.js';
+import { closeNamedPort, openNamedPort } from '../util/open-port.js';
 import { int, onInterrupt, reportErrors } from '../util/cli-args.js';
 import { parseBandwidth, parseDelay, parseLoss } from './models.js';
 import { portTarget, prepareTrace, replay } from './replay.js';
@@ -61,7 +61,11 @@ export async function main(args: string[]): Promise<number> {
     const file = readCaptureFile(readFileSync(a.file));
     const region = await openOrCreateShared(a.region);
     try {
-      const port = openNamedPort(region, a.interface);
+      // Replay sends: a network port (zmq:...) is opened to send.
+      const port = await openNamedPort(region, a.interface, {
+        direction: 'out',
+        regionName: a.region,
+      });
       const ac = new AbortController();
       const off = onInterrupt('pktfabric replay', ac);
       try {
@@ -97,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
         );
       } finally {
         off();
-        port.close();
+        await closeNamedPort(port);
       }
       return 0;
     } finally {

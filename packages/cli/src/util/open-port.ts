@@ -4,4 +4,4 @@
  * adds monitor ports (`vale0:p1/t`, `/r`) to openNamedPort, `capture -i
  * vale0:p1/t` works with no change here.
  */
-export { openNamedPort } from '@pktfabric/examples';
+export { closeNamedPort, openNamedPort } from '@pktfabric/examples';
