@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createRegion, OptionError } from '@pktfabric/core';
 import { createPipe, openPort } from '@pktfabric/pipes';
+import { waitFor } from '@pktfabric/core/testing';
 import { rates, renderTable, snapshotRegion, startStat, type StatFormat } from '../src/index.js';
 
 class Collect extends Writable {
@@ -87,5 +88,32 @@ describe('startStat', () => {
     for (const o of [{ intervalMs: 5 }, { intervalMs: 1.5 }, { count: -1 }, { format: 'xml' }])
       expect(() => startStat(t.region, o as never)).toThrow(OptionError);
     t.close();
+  });
+});
+
+describe('stat of a network port', () => {
+  it('shows both ends as kind net, with the network counters on the I/O worker end', async () => {
+    const { openNetPort } = await import('@pktfabric/net');
+    const zmq = await import('zeromq');
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const port = await openNetPort(region, 'zmq:tcp://127.0.0.1:*@in,bind');
+    const push = new zmq.Push();
+    try {
+      push.connect(port.endpoint);
+      await push.send(Buffer.from('not a batch'));
+      await waitFor('the bad message counted', () => port.counters().bad === 1);
+      const rows = snapshotRegion(region).ports;
+      expect(rows.map((p) => [p.name.slice(0, 5), p.kind])).toEqual([
+        ['pipe{', 'net'],
+        ['pipe}', 'net'],
+      ]);
+      expect(rows[0]!.net).toBeUndefined();
+      expect(rows[1]!.net).toMatchObject({ bad: 1, packets: 0, link: 'up' });
+      expect(renderTable('t', rates(null, { atMs: 0, ports: rows }))).toContain('bad-msg 1');
+    } finally {
+      push.close();
+      port.close();
+      await port.ioDone();
+    }
   });
 });

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import { PORT_CLOSED, PORT_DEAD, PORT_OPEN, RING_DROP_NAMES } from '@pktfabric/core';
 import { formatBps, formatPps } from '@pktfabric/examples';
+import type { NetCounters } from '@pktfabric/net';
 import type { PortRates } from './snapshot.js';
 
 function state(s: number, ok: boolean): string {
@@ -15,8 +16,16 @@ function state(s: number, ok: boolean): string {
         : 'idle';
 }
 
-function drops(d: number[]): string {
+function drops(d: number[], net?: NetCounters): string {
   const parts = d.flatMap((n, i) => (n > 0 ? [`${RING_DROP_NAMES[i]} ${n}`] : []));
+  // A network port's own losses: packets missing by number, batches missing, messages not ours.
+  if (net !== undefined)
+    for (const [k, n] of [
+      ['net-lost', net.drops],
+      ['gaps', net.gaps],
+      ['bad-msg', net.bad],
+    ] as const)
+      if (n > 0) parts.push(`${k} ${n}`);
   return parts.length === 0 ? '0' : parts.join(', ');
 }
 
@@ -49,7 +58,7 @@ export function renderTable(title: string, ports: PortRates[]): string {
       formatBps(p.rxBps),
       String(p.txPkts),
       String(p.rxPkts),
-      drops(p.drops),
+      drops(p.drops, p.net),
       String(p.errors),
       `${p.occupancy}/${p.slots}`,
       String(p.kicks),
@@ -63,7 +72,7 @@ export function renderLines(atMs: number, ports: PortRates[]): string[] {
     (p) =>
       `${(atMs / 1000).toFixed(3)} s ${p.name} ${state(p.state, p.ok)} tx ${formatPps(p.txPps)} ${formatBps(p.txBps)} ` +
       `rx ${formatPps(p.rxPps)} ${formatBps(p.rxBps)} tx_pkts ${p.txPkts} rx_pkts ${p.rxPkts} ` +
-      `drops ${drops(p.drops)} errors ${p.errors} occupancy ${p.occupancy}/${p.slots} wakes ${p.kicks}`,
+      `drops ${drops(p.drops, p.net)} errors ${p.errors} occupancy ${p.occupancy}/${p.slots} wakes ${p.kicks}`,
   );
 }
 
@@ -88,6 +97,7 @@ export function renderJson(atMs: number, ports: PortRates[]): string {
       occupancy: p.occupancy,
       slots: p.slots,
       wakes: p.kicks,
+      ...(p.net !== undefined ? { net: p.net } : {}),
     })),
   });
 }

@@ -3,7 +3,10 @@
  * memory (core's readPortCounters): nothing is locked but the port-name
  * table, for the time it takes to list it. Port kinds that register one
  * table entry for several ports (a pipe: `pipeN` for `pipe{N` and
- * `pipe}N`) are expanded here.
+ * `pipe}N`) are expanded here. A network port (@pktfabric/net) is a pipe
+ * whose slave end an I/O worker holds: both ends show as kind `net`, and
+ * the slave's row carries the network counters (gaps, lost packets, bad
+ * messages, reconnects, link state).
  */
 import {
   IF_PEER_IF_I32,
@@ -18,6 +21,7 @@ import {
   type PortCounters,
   type Region,
 } from '@pktfabric/core';
+import { isNetIf, readNetCounters, type NetCounters } from '@pktfabric/net';
 
 export interface PortStat {
   name: string;
@@ -36,6 +40,8 @@ export interface PortStat {
   occupancy: number;
   slots: number;
   kicks: number;
+  /** A network port's own counters (on its I/O worker's end), else undefined. */
+  net?: NetCounters;
 }
 
 export interface RegionSnapshot {
@@ -70,9 +76,12 @@ export function snapshotRegion(region: Region): RegionSnapshot {
     const master = readPortCounters(region, e.ifIndex);
     if (e.kind === PORT_KIND_PIPE && e.name.startsWith('pipe')) {
       const id = e.name.slice(4);
-      ports.push(stat(`pipe{${id}`, 'pipe', master));
       const peer = master.ok ? region.i32[ifWord(region, e.ifIndex, IF_PEER_IF_I32)]! : 0;
-      ports.push(stat(`pipe}${id}`, 'pipe', readPortCounters(region, peer)));
+      const net = peer > 0 && isNetIf(region, peer);
+      ports.push(stat(`pipe{${id}`, net ? 'net' : 'pipe', master));
+      const slave = stat(`pipe}${id}`, net ? 'net' : 'pipe', readPortCounters(region, peer));
+      if (net) slave.net = readNetCounters(region, peer);
+      ports.push(slave);
     } else {
       ports.push(stat(e.name, e.kind === PORT_KIND_VALE ? 'vale' : `kind ${e.kind}`, master));
     }
