@@ -132,8 +132,7 @@ export function handRingSend(
   work: PacketWork,
   burst: number,
 ): SideResult {
-  const { i32, u32, numSlots, mask, slotShift, lensI32, payloadByte } = ring;
-  const len = work.len;
+  const { i32, numSlots } = ring;
   let w = 0; // == WRITE as last published
   let rCache = 0;
   let seq = 0;
@@ -151,13 +150,9 @@ export function handRingSend(
       }
     }
     const n = room < burst ? room : burst;
-    for (let k = 0; k < n; k++) {
-      const slot = w & mask;
-      sum = (sum + work.write(payloadByte + (slot << slotShift), seq)) | 0;
-      u32[lensI32 + slot] = len;
-      w = (w + 1) | 0;
-      seq = (seq + 1) | 0;
-    }
+    sum = (sum + writeHandBatch(ring, work, w, seq, n)) | 0;
+    w = (w + n) | 0;
+    seq = (seq + n) | 0;
     Atomics.store(i32, HR_WRITE_I32, w);
     if (Atomics.load(i32, HR_C_SLEEPING_I32) !== 0) {
       Atomics.notify(i32, HR_WRITE_I32);
@@ -188,7 +183,7 @@ export function handRingRecv(
   work: PacketWork,
   burst: number,
 ): SideResult {
-  const { i32, u32, mask, slotShift, lensI32, payloadByte } = ring;
+  const { i32 } = ring;
   const win = new MeasureWindow(control);
   let r = 0; // == READ as last published
   let wCache = 0;
@@ -213,11 +208,8 @@ export function handRingRecv(
       }
     }
     const n = avail < burst ? avail : burst;
-    for (let k = 0; k < n; k++) {
-      const slot = r & mask;
-      sum = (sum + work.read(payloadByte + (slot << slotShift), u32[lensI32 + slot]!, slot)) | 0;
-      r = (r + 1) | 0;
-    }
+    sum = (sum + readHandBatch(ring, work, r, n)) | 0;
+    r = (r + n) | 0;
     Atomics.store(i32, HR_READ_I32, r);
     if (Atomics.load(i32, HR_P_SLEEPING_I32) !== 0) {
       Atomics.notify(i32, HR_READ_I32);
@@ -235,6 +227,45 @@ export function handRingRecv(
     windowPackets: win.packets,
     windowSeconds: win.seconds,
   };
+}
+
+/**
+ * Writes `n` packets, numbered from `seq`, into the slots from `w` on and
+ * stores their lens; returns the fold of their checksums. Does not allocate.
+ *
+ * The per-batch loops are functions of their own rather than inline in the
+ * side loops: V8 then optimizes them as ordinary hot functions from their own
+ * complete type feedback, instead of on-stack-replacing the whole long-running
+ * side loop while some of its paths (waiting, the window) have never run, and
+ * a deopt in those paths does not throw the packet loop's code away.
+ */
+export function writeHandBatch(
+  ring: HandRing,
+  work: PacketWork,
+  w: number,
+  seq: number,
+  n: number,
+): number {
+  const { u32, mask, slotShift, lensI32, payloadByte } = ring;
+  const len = work.len;
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    const slot = (w + k) & mask;
+    sum = (sum + work.write(payloadByte + (slot << slotShift), (seq + k) | 0)) | 0;
+    u32[lensI32 + slot] = len;
+  }
+  return sum;
+}
+
+/** Reads `n` packets from the slots from `r` on; returns the fold of their checksums. Does not allocate. */
+export function readHandBatch(ring: HandRing, work: PacketWork, r: number, n: number): number {
+  const { u32, mask, slotShift, lensI32, payloadByte } = ring;
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    const slot = (r + k) & mask;
+    sum = (sum + work.read(payloadByte + (slot << slotShift), u32[lensI32 + slot]!, slot)) | 0;
+  }
+  return sum;
 }
 
 /**
