@@ -301,6 +301,39 @@ describe('bench cases', () => {
         },
       ],
       [
+        'vale-2to1-64b',
+        {
+          transport: 'vale',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: null,
+        },
+      ],
+      [
+        'vale-64b-rw-monitored',
+        {
+          transport: 'vale',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: null,
+        },
+      ],
+      [
+        'pipe-64b-rw-captured',
+        {
+          transport: 'pipe-captured',
+          work: '64b-rw',
+          mode: 'slots',
+          packetSize: 64,
+          handRing: 'handring-64b-rw',
+          lowLevel: null,
+        },
+      ],
+      [
         'net-index',
         {
           transport: 'net',

@@ -8,6 +8,7 @@ import { handRingTransport } from './hand-ring.js';
 import { memcpyTransport } from './memcpy.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
 import { netTransport, zmqRawTransport } from './net.js';
+import { pipeCapturedTransport } from './pipe-captured.js';
 import { pipeEasyTransport } from './pipe-easy.js';
 import { pipeProcessTransport } from './pipe-process.js';
 import { pipeRttTransport } from './pipe-rtt.js';
@@ -29,6 +30,7 @@ export const TRANSPORTS = [
   pipeRttTransport,
   pipeProcessTransport,
   valeTransport,
+  pipeCapturedTransport,
   netTransport,
   zmqRawTransport,
 ] as const;
