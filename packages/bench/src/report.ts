@@ -131,11 +131,36 @@ function bandwidthLine(rows: readonly CaseSummary[], c: CaseName, ref: CaseName)
   return [`  ${c} moves ${gb(r)}; Uint8Array.set on this machine (${ref}): ${gb(b)}`];
 }
 
+/** A target on a case's payload bandwidth: `case >= gbit Gbit/s`, shown in GB/s (10^9 bytes). */
+function bandwidthTarget(rows: readonly CaseSummary[], c: CaseName, gbit: number): string[] {
+  const r = measured(rows, c);
+  if (r === undefined || r.gigabytesPerSecond === null) return [];
+  const want = gbit / 8;
+  return [
+    target(
+      `${c} >= ${gbit} Gbit/s (${want.toFixed(2)} GB/s)`,
+      `${r.gigabytesPerSecond.toFixed(2)} GB/s`,
+      r.gigabytesPerSecond >= want,
+    ),
+  ];
+}
+
+/** Informational: a case's median over a reference's (no bar), when both ran. */
+function ratioLine(rows: readonly CaseSummary[], c: CaseName, ref: CaseName): string[] {
+  const r = measured(rows, c);
+  const b = measured(rows, ref);
+  if (r === undefined || b === undefined) return [];
+  return [`  ${c} runs at ${(r.medianPps / b.medianPps).toFixed(2)}x ${ref} (no bar)`];
+}
+
 /**
  * The targets next to what the run measured, for the cases that ran, each
  * marked met or missed (informational; the machine matters): the ring API's
  * bars (a validated pipe, a pipe with checks 'ring', payload cases, notify
- * calls), then the easy layer's bars. A ratio target whose
+ * calls), then the easy layer's bars, the small packets', the VALE
+ * switch's (issue 10: 10 Mpps at 64 B, 35 Gbit/s at 1500 B, a monitored
+ * port at 0.8x) with the captured pipe's ratio (no bar), and the bars
+ * between processes. A ratio target whose
  * reference case did not run says so. Empty when no case with a target ran.
  */
 export function formatTargets(rows: readonly CaseSummary[]): string {
@@ -167,6 +192,12 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     ...ratioTarget(rows, 'handring-64b-rw', 0.9, 'spinring-64b-rw'),
     ...bandwidthLine(rows, 'pipe-1500b-copy', 'memcpy-1500b'),
   ];
+  const vale: string[] = [
+    ...rateTarget(rows, 'vale-64b-rw', 10),
+    ...bandwidthTarget(rows, 'vale-1500b-copy', 35),
+    ...ratioTarget(rows, 'vale-64b-rw-monitored', 0.8, 'vale-64b-rw'),
+    ...ratioLine(rows, 'pipe-64b-rw-captured', 'pipe-64b-rw'),
+  ];
   const groups: string[] = [];
   if (ringApi.length > 0)
     groups.push(['targets (ring API, on the project machine):', ...ringApi].join('\n'));
@@ -174,6 +205,10 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     groups.push(['targets (easy layer, on the project machine):', ...easy].join('\n'));
   if (small.length > 0)
     groups.push(['targets (small packets, on the project machine):', ...small].join('\n'));
+  if (vale.length > 0)
+    groups.push(
+      ['targets (VALE switch and monitors, on the project machine):', ...vale].join('\n'),
+    );
   const processes = processTargets(rows);
   if (processes.length > 0)
     groups.push(['targets (between processes, on the project machine):', ...processes].join('\n'));

@@ -78,6 +78,27 @@ describe('bench report', () => {
     expect(lines).toContain('  notify calls <= 20 per million packets: pipe-64b-rw 1.0 (met)');
   });
 
+  it("prints the VALE switch's bars (issue 10) and the captured pipe's ratio", () => {
+    const rows = summary({
+      'vale-64b-rw': 12,
+      'vale-1500b-copy': 2.5,
+      'vale-64b-rw-monitored': 9,
+      'vale-2to1-64b': 8,
+      'pipe-64b-rw': 10,
+      'pipe-64b-rw-captured': 6,
+    });
+    const lines = formatTargets(rows).split('\n');
+    expect(lines).toContain('targets (VALE switch and monitors, on the project machine):');
+    expect(lines).toContain('  vale-64b-rw >= 10 Mpps: 12.00 Mpps (met)');
+    // 2.5 Mpps x 1500 B = 3.75 GB/s = 30 Gbit/s.
+    expect(lines).toContain('  vale-1500b-copy >= 35 Gbit/s (4.38 GB/s): 3.75 GB/s (missed)');
+    expect(lines).toContain('  vale-64b-rw-monitored >= 0.8x vale-64b-rw: 0.75x (missed)');
+    expect(lines).toContain('  pipe-64b-rw-captured runs at 0.60x pipe-64b-rw (no bar)');
+    expect(formatTargets(summary({ 'vale-64b-rw-monitored': 9 })).split('\n')[1]).toBe(
+      '  vale-64b-rw-monitored >= 0.8x vale-64b-rw: - (vale-64b-rw not measured in this run)',
+    );
+  });
+
   it('prints nothing for cases without targets, and says when a reference did not run', () => {
     expect(formatTargets(summary({ 'handring-index': 100 }))).toBe('');
     expect(formatTargets(summary({ 'pipe-recvbatch-64b': 7 }))).toBe(
