@@ -41,7 +41,11 @@ const SEQ0 = 0x40000000;
 
 const init = workerData as HelperInit;
 const aux = auxViews(init.aux);
-const stop = { stopped: (): boolean => Atomics.load(aux.i32, AUX_STOP) !== 0 };
+/** STOP, or ABORT (the run failed and `release` is ending this worker). */
+const stop = {
+  stopped: (): boolean =>
+    Atomics.load(aux.i32, AUX_STOP) !== 0 || Atomics.load(aux.i32, AUX_ABORT) !== 0,
+};
 
 function secondSender(): void {
   const region = attachRegion(init.sab);
@@ -111,7 +115,7 @@ async function captureMonitor(): Promise<void> {
     const writer = new CaptureWriter(FdSink.open('/dev/null'), { format: 'pcap' });
     const ac = new AbortController();
     const watch = setInterval(() => {
-      if (stop.stopped() || Atomics.load(aux.i32, AUX_ABORT) !== 0) ac.abort();
+      if (stop.stopped()) ac.abort();
     }, CONTROL_POLL_MS);
     raise(aux, AUX_READY);
     let summary;
