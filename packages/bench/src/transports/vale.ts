@@ -34,7 +34,6 @@ import {
   attachRegion,
   createRegion,
   DEFAULT_BUF_COUNT,
-  POLLIN,
   ringBytes,
   type Port,
   type Region,
@@ -49,11 +48,11 @@ import {
   type LookupFn,
 } from '@pktfabric/vale';
 import { DEFAULT_SLOTS } from '../api.js';
-import { CONTROL_POLL_MS, MeasureWindow } from '../control.js';
 import { BenchCaseError } from '../errors.js';
 import type { PacketWork } from '../packet-work.js';
 import type { SideResult } from '../protocol.js';
 import { defineTransport, type SetupContext, type Shared, type SideContext } from '../transport.js';
+import { recvOn } from './pipe.js';
 import {
   AUX_DONE,
   AUX_F_PACKETS,
@@ -91,7 +90,6 @@ const RX = 'vale0:rx';
 const TX2 = 'vale0:tx2';
 /** The switch port number of RX: the second port attached. */
 const RX_PORT = 1;
-const LEN_MASK = 0xffff;
 
 /** The lookup of every case: whatever does not come from the receiver goes to it. */
 export const toReceiver: LookupFn = (_f, src) => (src === RX_PORT ? 0 : RX_PORT);
@@ -279,60 +277,15 @@ export function sendBatches(
   return { sent, sum };
 }
 
-/** Receives until the sender is done and everything it sent was read. */
+/**
+ * Receives until the sender is done and everything it sent was read: the
+ * pipe rows' receiver loop (pipe.ts, recvOn) on a switch port, which never
+ * hangs up.
+ */
 function valeRecv(ctx: SideContext<ValeSide>): SideResult {
-  const { control, burst } = ctx;
-  const region = attachRegion(ctx.data.sab);
-  const ep = openValePort(region, ctx.data.portName);
+  const ep = openValePort(attachRegion(ctx.data.sab), ctx.data.portName);
   try {
-    ctx.ready();
-    const work = ctx.makeWork(region.u8);
-    const rx = ep.rxRings[0]!;
-    const u32 = region.u32;
-    const { bufBase, bufSize } = region;
-    const numSlots = rx.numSlots;
-    const { bufIdxBase, lenFlagsBase } = rx;
-    const win = new MeasureWindow(control);
-    let sum = 0;
-    let received = 0;
-    ep.rxsync();
-    for (;;) {
-      let head = rx.head;
-      const tail = rx.tail;
-      if (head === tail) {
-        win.check(received);
-        if (control.sentTotal() >= 0) {
-          // The sender's last txsync forwarded everything before its done mark.
-          ep.rxsync();
-          if (rx.tail === head) break;
-          continue;
-        }
-        rx.cur = head;
-        ep.poll(POLLIN, CONTROL_POLL_MS);
-        continue;
-      }
-      let n = 0;
-      while (head !== tail && n < burst) {
-        const b = u32[bufIdxBase + head]!;
-        sum = (sum + work.read(bufBase + b * bufSize, u32[lenFlagsBase + head]! & LEN_MASK, b)) | 0;
-        head = head + 1 === numSlots ? 0 : head + 1;
-        n++;
-      }
-      rx.head = rx.cur = head;
-      ep.rxsync();
-      received += n;
-      win.check(received);
-    }
-    win.close(received);
-    control.markReceiverDone();
-    return {
-      role: 'receiver',
-      packets: received,
-      checksum: sum,
-      kicks: ep.kicks,
-      windowPackets: win.packets,
-      windowSeconds: win.seconds,
-    };
+    return recvOn(ctx, ep, false);
   } finally {
     ep.close();
   }
