@@ -14,7 +14,13 @@ export { openValeDescriptor, openValePort, ValePort } from './vale-port.js';
 export { listSwitches, portCounters } from './info.js';
 export { POLLERR, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/core';
 export { openNullPort, PORT_KIND_NULL, type NullPortOptions } from './null-port.js';
-export { monitorDrops, openMonitor, PORT_KIND_MONITOR, type MonitorOptions } from './monitor.js';
+export {
+  monitorDrops,
+  monitorUnserved,
+  openMonitor,
+  PORT_KIND_MONITOR,
+  type MonitorOptions,
+} from './monitor.js';
 export { bridgePass, runBridge, sameRegion, type BridgeOptions } from './bridge.js';
 export { RoomGauge } from './room.js';
 export { openToolPort } from './open-named.js';

@@ -56,6 +56,7 @@ import {
   RingView,
   ringSpace,
   setMonitorHook,
+  IF_MON_UNSERVED_I32,
   checkOpenOptions,
   closePortObject,
   type DestroyReport,
@@ -206,6 +207,19 @@ export function openMonitor(region: Region, spec: string, opts: MonitorOptions =
     sync: new MonitorSync(region, ifIdx, rx, leaseOff),
     ...(o.spin !== undefined ? { spin: o.spin } : {}),
   });
+}
+
+/**
+ * True when a thread synced the monitored port while this monitor watched it
+ * without the monitor hook (that thread's process never loaded
+ * `@pktfabric/vale`), so frames were missed: import `@pktfabric/vale` where
+ * the monitored port is used. False for a port that is not a monitor.
+ */
+export function monitorUnserved(monitor: Port): boolean {
+  const { region } = monitor;
+  if (region.i32[ifWord(region, monitor.ifIdx, IF_KIND_I32)] !== PORT_KIND_MONITOR) return false;
+  const parent = region.i32[ifWord(region, monitor.ifIdx, MON_PARENT_IF_I32)]!;
+  return Atomics.load(region.i32, ifWord(region, parent, IF_MON_UNSERVED_I32)) !== 0;
 }
 
 /** Slots a monitor missed because its ring was full. */

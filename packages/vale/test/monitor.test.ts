@@ -1,8 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { createRegion, NS_TXMON, OptionError, PortNameError } from '@pktfabric/core';
+import {
+  createRegion,
+  getMonitorHook,
+  NS_TXMON,
+  OptionError,
+  PortNameError,
+  setMonitorHook,
+} from '@pktfabric/core';
 import { expectConserved, markPools } from '@pktfabric/core/testing';
 import { createPipe, openPort } from '@pktfabric/pipes';
-import { listSwitches, monitorDrops, openMonitor, openValePort } from '../src/index.js';
+import {
+  listSwitches,
+  monitorDrops,
+  monitorUnserved,
+  openMonitor,
+  openValePort,
+} from '../src/index.js';
 import { BCAST, frame, mac, tagOf } from './frames.js';
 
 /** Tags of every frame a monitor holds now, with 't' / 'r' for its direction. */
@@ -87,6 +100,32 @@ describe('copy monitors', () => {
     s.close();
     pipe.release();
     expectConserved(r, mark);
+  });
+
+  it('a thread with no monitor hook (no @pktfabric/vale loaded) flags the monitor unserved instead of staying silent', () => {
+    const r = createRegion();
+    const pipe = createPipe(r, { id: 5, slots: 64 });
+    const m = openPort(r, 'pipe{5');
+    const s = openPort(r, 'pipe}5');
+    const mon = openMonitor(r, 'pipe{5/t');
+    m.send(frame(mac(2), mac(1), 20));
+    expect(seen(mon)).toEqual(['t20']);
+    expect(monitorUnserved(mon)).toBe(false);
+    // As in a process that never imported @pktfabric/vale: no hook installed.
+    const hook = getMonitorHook();
+    setMonitorHook(null);
+    try {
+      m.send(frame(mac(2), mac(1), 21));
+    } finally {
+      setMonitorHook(hook);
+    }
+    expect(seen(mon)).toEqual([]);
+    expect(monitorUnserved(mon)).toBe(true);
+    expect(monitorUnserved(m)).toBe(false); // not a monitor
+    mon.close();
+    m.close();
+    s.close();
+    pipe.release();
   });
 
   it('bad monitor names are typed errors', () => {

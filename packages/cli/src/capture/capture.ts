@@ -18,7 +18,7 @@ import {
   type Port,
 } from '@pktfabric/core';
 import { OptionError } from '@pktfabric/core';
-import { monitorDrops, PORT_KIND_MONITOR } from '@pktfabric/vale';
+import { monitorDrops, monitorUnserved, PORT_KIND_MONITOR } from '@pktfabric/vale';
 import type { CaptureWriter } from '../pcap/write.js';
 import { RxReader } from './rx-reader.js';
 
@@ -61,6 +61,12 @@ export interface CaptureSummary extends CaptureProgress {
   /** Packets the port dropped for lack of room while we captured (a monitor's ring-full drops). */
   dropped: number;
   ended: 'count' | 'duration' | 'stopped' | 'peer-closed';
+  /**
+   * A monitor only: the monitored port was synced by a thread without the
+   * monitor hook (its process never loaded `@pktfabric/vale`), so frames
+   * were missed that no count shows.
+   */
+  unserved: boolean;
 }
 
 function nonNegInt(name: string, v: unknown): number {
@@ -138,5 +144,13 @@ export async function capturePort(
   port.rxsync(); // gives the last packets back
   const dropped = ringFullDrops(port) - drops0;
   writer.finish({ received: captured, dropped });
-  return { captured, bytes, snapped, dropped, ended, elapsedMs: performance.now() - t0 };
+  return {
+    captured,
+    bytes,
+    snapped,
+    dropped,
+    ended,
+    unserved: monitorUnserved(port),
+    elapsedMs: performance.now() - t0,
+  };
 }

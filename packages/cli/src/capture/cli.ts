@@ -100,6 +100,11 @@ export async function main(args: string[]): Promise<number> {
             `${s.dropped} dropped by the port, in ${(s.elapsedMs / 1000).toFixed(3)} s (${s.ended}); ` +
             `${format} ${a.write === '-' ? 'to stdout' : a.write}\n`,
         );
+        if (s.unserved)
+          process.stderr.write(
+            `capture: warning: ${a.interface} was used by a process that has not loaded @pktfabric/vale, ` +
+              `so this monitor missed its frames there (import '@pktfabric/vale' in that program)\n`,
+          );
       } finally {
         off();
         await closeNamedPort(port);

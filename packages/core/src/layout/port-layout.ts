@@ -14,7 +14,7 @@
  * ```
  *  +0    line 0 (ro)  MAGIC KIND NTX NRX SLOTS MAX_OFFSET PEER_IF
  *  +64   line 1 (L)   STATE OPENS EXCL OWNER | EXTRA_HEAD EXTRA_COUNT (L+e) | MONITORS
- *  +128  line 2 (x)   DOORBELL KICKS          <- this port's sleepers wait on DOORBELL
+ *  +128  line 2 (x)   DOORBELL KICKS MON_UNSERVED  <- this port's sleepers wait on DOORBELL
  *  +192  line 3 (w)   WAITERS
  *  +256  line 4       KIND: 16 words the port kind defines (pipe-layout.ts)
  *  +320  ring table   NTX byte offsets of the TX ring objects, then NRX of the RX rings
@@ -57,6 +57,13 @@ export const IF_MONITORS_I32 = 22;
 // line 2 (x)
 export const IF_DOORBELL_I32 = 32;
 export const IF_KICKS_I32 = 33;
+/**
+ * Set to 1 (Atomics.store, once) by a thread that synced this port while
+ * MONITORS was not 0 but had no monitor hook installed (it never loaded the
+ * monitor kind, `@pktfabric/vale`): its monitors miss those frames. Monitor
+ * tools read it to say so instead of staying silent.
+ */
+export const IF_MON_UNSERVED_I32 = 34;
 
 // line 3 (w)
 export const IF_WAITERS_I32 = 48;

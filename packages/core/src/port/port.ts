@@ -10,7 +10,12 @@ import { ClosedError, OptionError } from '../errors.js';
 import type { Notifier } from '../notify.js';
 import type { Region } from '../region.js';
 import type { RingView } from '../ring.js';
-import { IF_EXTRA_COUNT_I32, IF_EXTRA_HEAD_I32, IF_MONITORS_I32 } from '../layout/port-layout.js';
+import {
+  IF_EXTRA_COUNT_I32,
+  IF_EXTRA_HEAD_I32,
+  IF_MON_UNSERVED_I32,
+  IF_MONITORS_I32,
+} from '../layout/port-layout.js';
 import {
   CLAIM_OK,
   CLAIM_REASONS,
@@ -67,6 +72,11 @@ export interface MonitorHook {
 }
 
 let monitorHook: MonitorHook | null = null;
+
+/** The installed monitor hook, or null (a process that never loaded the monitor kind). */
+export function getMonitorHook(): MonitorHook | null {
+  return monitorHook;
+}
 
 /** Installs the monitor kind's hook (one per process; later calls replace it). */
 export function setMonitorHook(hook: MonitorHook | null): void {
@@ -125,6 +135,16 @@ export class Port {
     this.monI32 = ifWord(init.region, init.ifIdx, IF_MONITORS_I32);
   }
 
+  /**
+   * A monitor watches this port but this thread has no monitor hook (it never
+   * loaded `@pktfabric/vale`): flags it once in the if object, so the monitor
+   * side can say that frames are being missed (IF_MON_UNSERVED_I32).
+   */
+  private monitorUnserved(): void {
+    const w = this.monI32 + (IF_MON_UNSERVED_I32 - IF_MONITORS_I32);
+    if (this.region.i32[w] === 0) Atomics.store(this.region.i32, w, 1);
+  }
+
   /** True once the other side has closed or died (after it had been open). */
   get peerClosed(): boolean {
     return this.sync.hungUp();
@@ -158,7 +178,10 @@ export class Port {
     const ks = this.txKrings;
     if (ring >= ks.length || !Number.isInteger(ring))
       throw new OptionError('ring', `-1 (all) or a ring index from 0 to ${ks.length - 1}`, ring);
-    if (this.region.i32[this.monI32] !== 0) monitorHook?.tx(this, ring);
+    if (this.region.i32[this.monI32] !== 0) {
+      if (monitorHook !== null) monitorHook.tx(this, ring);
+      else this.monitorUnserved();
+    }
     let any = false;
     try {
       if (ring >= 0) any = this.sync.txsync(ks[ring]!);
@@ -179,8 +202,12 @@ export class Port {
     const ks = this.rxKrings;
     if (ring >= ks.length || !Number.isInteger(ring))
       throw new OptionError('ring', `-1 (all) or a ring index from 0 to ${ks.length - 1}`, ring);
-    const mon = this.region.i32[this.monI32] !== 0 ? monitorHook : null;
-    if (mon !== null) mon.rxBefore(this, ring);
+    let mon: MonitorHook | null = null;
+    if (this.region.i32[this.monI32] !== 0) {
+      mon = monitorHook;
+      if (mon !== null) mon.rxBefore(this, ring);
+      else this.monitorUnserved();
+    }
     let any = false;
     try {
       if (ring >= 0) any = this.sync.rxsync(ks[ring]!);
