@@ -25,7 +25,7 @@ export interface NetOpenOptions extends OpenOptions {
   bind?: boolean;
   /** Batches ZeroMQ queues per peer (ZMQ_SNDHWM / ZMQ_RCVHWM), 1 .. 65536. @defaultValue 16 */
   hwm?: number;
-  /** Frames per ZeroMQ message at most, 1 .. 4096. @defaultValue 256 */
+  /** Frames per ZeroMQ message at most, 1 .. 4096. @defaultValue 1024 */
   maxBatch?: number;
   /**
    * How long every peer must have been gone before the port reports POLLHUP,
@@ -72,7 +72,14 @@ export interface NetCounters {
 }
 
 export const DEFAULT_HWM = 16;
-export const DEFAULT_MAX_BATCH = 256;
+export const DEFAULT_MAX_BATCH = 1024;
+/**
+ * Peeks the user's end makes in poll before it sleeps, unless `spin` is
+ * given: none. The I/O worker it waits for needs a core (a port pair is four
+ * threads plus ZeroMQ's), and a spinning poll takes it; pass a spin when
+ * the threads have cores to spare.
+ */
+export const DEFAULT_NET_SPIN = 0;
 export const DEFAULT_PEER_TIMEOUT_MS = 3000;
 export const DEFAULT_LINGER_MS = 2000;
 export const MAX_HWM = 65536;

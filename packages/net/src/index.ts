@@ -6,3 +6,4 @@ export * from './net-name.js';
 export * from './counters.js';
 export * from './wire.js';
 export * from './net-port.js';
+export { MAX_MESSAGE_BYTES } from './pump-out.js';

@@ -19,6 +19,13 @@ import { pumpOut } from './pump-out.js';
 
 /** Largest message a receiving socket accepts (ZMQ_MAXMSGSIZE): a bigger one drops that connection. */
 export const MAX_RECEIVE_BYTES = 64 << 20;
+/**
+ * Peeks the I/O worker's pipe end makes before it sleeps. A port pair is
+ * four threads (two users, two I/O workers) plus ZeroMQ's own I/O threads,
+ * often on fewer cores: a spinning worker takes the core from the thread it
+ * waits for, so it parks almost at once and takes whole runs per wake-up.
+ */
+export const IO_SPIN = 0;
 /** How often the supervisor looks whether the user's end has closed. */
 const SUPERVISE_MS = 100;
 
@@ -73,7 +80,7 @@ let link: LinkWatch | null = null;
 let supervisor: ReturnType<typeof setInterval> | null = null;
 try {
   const region = await openRegion();
-  ep = openPort(region, cfg.pipeEnd);
+  ep = openPort(region, cfg.pipeEnd, { spin: IO_SPIN });
   const ctr = new CounterWriter(region, cfg.netIf);
   link = new LinkWatch(region, cfg.netIf, cfg.userIf, cfg.peerTimeoutMs, ctr, () =>
     post({ type: 'up' }),

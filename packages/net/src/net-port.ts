@@ -17,7 +17,7 @@ import {
   type Region,
 } from '@pktfabric/core';
 import { createPipe, PipeEndpoint, watchWorker, type Pipe } from '@pktfabric/pipes';
-import type { NetCounters, NetOpenOptions } from './api.js';
+import { DEFAULT_NET_SPIN, type NetCounters, type NetOpenOptions } from './api.js';
 import { readNetCounters } from './counters.js';
 import { NetEndpointError, NetIoError, NetPeerTimeoutError } from './errors.js';
 import type { IoConfig, IoMessage } from './io-protocol.js';
@@ -56,7 +56,7 @@ export class NetPort extends PipeEndpoint {
   private exited: Promise<void> = Promise.resolve();
 
   constructor(region: Region, pipeEnd: string, name: string, r: ResolvedNet) {
-    super(region, pipeEnd, r.spin !== undefined ? { spin: r.spin } : {}, (s, peerIf) => {
+    super(region, pipeEnd, { spin: r.spin ?? DEFAULT_NET_SPIN }, (s, peerIf) => {
       return new NetSync(s, region, peerIf);
     });
     this.netName = name;

@@ -18,11 +18,13 @@ import {
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
-import { regionBuffer } from './region-buffer.js';
+import { copyBytes, regionBuffer } from './region-buffer.js';
 import { checkMessage, messagePkt, messageSeq } from './wire.js';
 
 export interface InSocket {
   receive(): Promise<Buffer[]>;
+  /** True when the next receive() resolves at once (a message is queued). */
+  readonly readable: boolean;
 }
 
 export interface InState {
@@ -30,6 +32,8 @@ export interface InState {
 }
 
 const HALF32 = 0x8000_0000;
+/** Messages written into the ring before one txsync publishes them, while more are queued. */
+export const MAX_UNPUBLISHED = 16;
 
 export async function pumpIn(
   ep: PipeEndpoint,
@@ -53,11 +57,22 @@ export async function pumpIn(
   const MORE = NS_MOREFRAG << 16;
   let expSeq = 0;
   let expPkt = 0;
+  // Slots written but not yet published: published (one txsync, at most one
+  // wake-up of the user) when no further message is queued, before waiting
+  // for room, or after MAX_UNPUBLISHED messages.
+  let unpublished = 0;
+  const publish = (): void => {
+    i32[b + RING_CUR_I32] = i32[b + RING_HEAD_I32]!;
+    ep.txsync();
+    unpublished = 0;
+  };
   for (;;) {
+    if (unpublished > 0 && (unpublished >= MAX_UNPUBLISHED || !sock.readable)) publish();
     let parts: Buffer[];
     try {
       parts = await sock.receive();
     } catch (e) {
+      if (unpublished > 0) publish();
       if (st.stopping) return;
       throw e;
     }
@@ -97,7 +112,7 @@ export async function pumpIn(
         let left = len;
         do {
           const l = left < bufSize ? left : bufSize;
-          msg.copy(rb, base + u32[bufs + head]! * bufSize, src, src + l);
+          copyBytes(msg, src, rb, base + u32[bufs + head]! * bufSize, l);
           left -= l;
           src += l;
           u32[lfs + head] = left > 0 ? l | MORE : l;
@@ -113,10 +128,15 @@ export async function pumpIn(
       }
       if (wrote > 0) {
         i32[b + RING_HEAD_I32] = head;
-        i32[b + RING_CUR_I32] = head;
-        ep.txsync();
+        unpublished++;
       }
       if (f < count) {
+        // Publish, which also reclaims what the user gave back meanwhile:
+        // look once more before waiting for room.
+        if (unpublished > 0) {
+          publish();
+          continue;
+        }
         if (st.stopping || ep.peerClosed) return;
         await ep.pollAsync(POLLOUT, 1000);
       }

@@ -11,11 +11,14 @@ import { NS_MOREFRAG, POLLIN, RING_CUR_I32, RING_HEAD_I32, SLOT_LEN_MAX } from '
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
-import { regionBuffer } from './region-buffer.js';
+import { copyBytes, regionBuffer } from './region-buffer.js';
 import { writeHeader } from './wire.js';
 
 /** A message grows past this many bytes only to hold its first packet. */
 export const MAX_MESSAGE_BYTES = 1 << 20;
+/** Messages packed from one look at the ring before they are sent (the ring holds at most slots − 1 packets anyway). */
+export const MAX_MESSAGES_PER_WAKE = 64;
+const EMPTY = Buffer.alloc(0);
 
 export interface OutSocket {
   send(msg: Buffer): Promise<void>;
@@ -52,6 +55,9 @@ export async function pumpOut(
   const MORE = NS_MOREFRAG << 16;
   let seq = 0;
   let pkt = 0;
+  // Messages packed per wake-up, waiting to be sent (reused array, no per-batch allocation of it).
+  const msgs: Buffer[] = [];
+  const counts: number[] = [];
   for (;;) {
     // Read "closed" before syncing: what the user sent before closing is still taken.
     const closed = ep.peerClosed;
@@ -67,57 +73,74 @@ export async function pumpOut(
       await ep.pollAsync(POLLIN, 1000);
       continue;
     }
-    // Measure: whole packets (a MOREFRAG chain is published complete) up to maxBatch.
-    let size = WIRE_HEADER_BYTES;
-    let count = 0;
+    // Take everything published now, as several messages of up to maxBatch
+    // packets: the slots go back in one release (one wake-up of a user
+    // waiting for room) instead of one per message.
     let i = head;
-    while (i !== tail && count < maxBatch) {
-      let j = i;
-      let plen = 0;
-      let lf;
-      do {
-        lf = vlf[j]!;
-        plen += lf & SLOT_LEN_MAX;
-        j = j + 1 === n ? 0 : j + 1;
-      } while ((lf & MORE) !== 0 && j !== tail);
-      if (count > 0 && size + WIRE_FRAME_HEADER_BYTES + plen > MAX_MESSAGE_BYTES) break;
-      size += WIRE_FRAME_HEADER_BYTES + plen;
-      count++;
-      i = j;
+    let nmsg = 0;
+    while (i !== tail && nmsg < MAX_MESSAGES_PER_WAKE) {
+      // Measure: whole packets (a MOREFRAG chain is published complete) up to maxBatch.
+      let size = WIRE_HEADER_BYTES;
+      let count = 0;
+      const first = i;
+      while (i !== tail && count < maxBatch) {
+        let j = i;
+        let plen = 0;
+        let lf;
+        do {
+          lf = vlf[j]!;
+          plen += lf & SLOT_LEN_MAX;
+          j = j + 1 === n ? 0 : j + 1;
+        } while ((lf & MORE) !== 0 && j !== tail);
+        if (count > 0 && size + WIRE_FRAME_HEADER_BYTES + plen > MAX_MESSAGE_BYTES) break;
+        size += WIRE_FRAME_HEADER_BYTES + plen;
+        count++;
+        i = j;
+      }
+      const end = i;
+      // Copy out (ZeroMQ keeps a reference to a message until it is on the wire).
+      const msg = Buffer.allocUnsafe(size);
+      writeHeader(msg, seq, count, pkt);
+      seq = (seq + 1) >>> 0;
+      pkt += count;
+      let p = WIRE_HEADER_BYTES;
+      let s = first;
+      for (let c = 0; c < count; c++) {
+        const lenAt = p;
+        p += WIRE_FRAME_HEADER_BYTES;
+        let lf;
+        do {
+          lf = vlf[s]!;
+          const len = lf & SLOT_LEN_MAX;
+          const off = base + vbuf[s]! * bufSize + (offMask === 0 ? 0 : k.vOff[s]!);
+          copyBytes(rb, off, msg, p, len);
+          p += len;
+          s = s + 1 === n ? 0 : s + 1;
+        } while ((lf & MORE) !== 0 && s !== end);
+        msg.writeUInt32LE(p - lenAt - WIRE_FRAME_HEADER_BYTES, lenAt);
+      }
+      msgs[nmsg] = msg;
+      counts[nmsg] = count;
+      nmsg++;
     }
-    const end = i;
-    // Copy out, then hand the slots back before ZeroMQ sees the message.
-    const msg = Buffer.allocUnsafe(size);
-    writeHeader(msg, seq, count, pkt);
-    let p = WIRE_HEADER_BYTES;
-    i = head;
-    for (let c = 0; c < count; c++) {
-      const lenAt = p;
-      p += WIRE_FRAME_HEADER_BYTES;
-      let lf;
-      do {
-        lf = vlf[i]!;
-        const len = lf & SLOT_LEN_MAX;
-        const off = base + vbuf[i]! * bufSize + (offMask === 0 ? 0 : k.vOff[i]!);
-        rb.copy(msg, p, off, off + len);
-        p += len;
-        i = i + 1 === n ? 0 : i + 1;
-      } while ((lf & MORE) !== 0 && i !== end);
-      msg.writeUInt32LE(p - lenAt - WIRE_FRAME_HEADER_BYTES, lenAt);
-    }
-    i32[b + RING_HEAD_I32] = end;
-    i32[b + RING_CUR_I32] = end;
+    // Hand the slots back before ZeroMQ sees the messages.
+    i32[b + RING_HEAD_I32] = i;
+    i32[b + RING_CUR_I32] = i;
     ep.rxsync();
-    seq = (seq + 1) >>> 0;
-    pkt += count;
-    if (fanout && st.peers() === 0) {
-      ctr.drops += count;
-    } else {
-      await sock.send(msg);
-      st.progress = performance.now();
-      ctr.packets += count;
-      ctr.bytes += size - WIRE_HEADER_BYTES - count * WIRE_FRAME_HEADER_BYTES;
-      ctr.batches++;
+    for (let m = 0; m < nmsg; m++) {
+      const msg = msgs[m]!;
+      const count = counts[m]!;
+      msgs[m] = EMPTY; // drop the reference: ZeroMQ holds it until sent
+      if (fanout && st.peers() === 0) {
+        ctr.drops += count;
+      } else {
+        // Resolves at once while the socket takes messages; waits only when ZeroMQ holds back.
+        await sock.send(msg);
+        st.progress = performance.now();
+        ctr.packets += count;
+        ctr.bytes += msg.length - WIRE_HEADER_BYTES - count * WIRE_FRAME_HEADER_BYTES;
+        ctr.batches++;
+      }
     }
     ctr.flush();
   }

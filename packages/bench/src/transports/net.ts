@@ -9,11 +9,12 @@
  * opens `zmq:tcp://127.0.0.1:PORT@out` (binds, lossless PUSH) and the
  * receiver `zmq:tcp://127.0.0.1:PORT@in` (connects, PULL), and both run the
  * pipe cases' low-level loops (pipe.ts, sendOn / recvOn) on them: the port's
- * I/O worker threads pack each batch of up to 256 frames into one message.
+ * I/O worker threads pack what the sender published into messages of up to
+ * DEFAULT_MAX_BATCH (1024) frames.
  * Packets still on the wire after the sender's done mark are waited for.
  *
  * zmq-raw-*: the same sides with a ZeroMQ PUSH / PULL socket and no ports:
- * the sender writes `burst` packets with the case's work into a scratch
+ * the sender writes RAW_BATCH packets (fewer if they would pass MAX_MESSAGE_BYTES) with the case's work into a scratch
  * buffer, packs them as the network port does (wire.ts: header, u32 length
  * and bytes per frame, copied into a new message per batch, since ZeroMQ
  * keeps a reference to it), and awaits send; the receiver checks each
@@ -26,6 +27,8 @@ import { createServer } from 'node:net';
 import { createRegion, type Region } from '@pktfabric/core';
 import {
   checkMessage,
+  DEFAULT_MAX_BATCH,
+  MAX_MESSAGE_BYTES,
   openNetPort,
   WIRE_FRAME_HEADER_BYTES,
   WIRE_HEADER_BYTES,
@@ -93,8 +96,8 @@ export const netTransport = defineTransport({
   },
 });
 
-/** Frames per message of the raw sender: the network port's default batch. */
-const RAW_BATCH = 256;
+/** Frames per message of the raw sender: the network port's default batch (whatever the run's burst). */
+const RAW_BATCH = DEFAULT_MAX_BATCH;
 
 export const zmqRawTransport = defineTransport({
   name: 'zmq-raw',
@@ -109,7 +112,12 @@ export const zmqRawTransport = defineTransport({
 
 async function rawSend(ctx: SideContext<NetSide>): Promise<SideResult> {
   const { control } = ctx;
-  const burst = Math.min(ctx.burst, RAW_BATCH);
+  const len0 = ctx.makeWork(new Uint8Array(1536)).len;
+  // As the port packs: up to RAW_BATCH frames, within MAX_MESSAGE_BYTES.
+  const burst = Math.min(
+    RAW_BATCH,
+    Math.floor((MAX_MESSAGE_BYTES - WIRE_HEADER_BYTES) / (WIRE_FRAME_HEADER_BYTES + len0)),
+  );
   const push = new zmq.Push({ sendHighWaterMark: 16, linger: 0 });
   try {
     await push.bind(ctx.data.endpoint);
