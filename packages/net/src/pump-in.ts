@@ -18,7 +18,7 @@ import {
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
-import { copyBytes, regionBuffer } from './region-buffer.js';
+import { copyBytes, regionBuffer, words } from './region-buffer.js';
 import { checkMessage, messagePkt, messageSeq } from './wire.js';
 
 export interface InSocket {
@@ -53,6 +53,7 @@ export async function pumpIn(
   const bufSize = region.bufSize;
   const base = region.bufBase;
   const rb = regionBuffer(region);
+  const rb32 = words(rb);
   const maxFrame = Math.min(MAX_FRAGS, n - 1) * bufSize;
   const MORE = NS_MOREFRAG << 16;
   let expSeq = 0;
@@ -83,6 +84,7 @@ export async function pumpIn(
       ctr.flush();
       continue;
     }
+    const msg32 = words(msg);
     const seq = messageSeq(msg);
     const first = messagePkt(msg);
     const ahead = (seq - expSeq) >>> 0;
@@ -112,7 +114,7 @@ export async function pumpIn(
         let left = len;
         do {
           const l = left < bufSize ? left : bufSize;
-          copyBytes(msg, src, rb, base + u32[bufs + head]! * bufSize, l);
+          copyBytes(msg, msg32, src, rb, rb32, base + u32[bufs + head]! * bufSize, l);
           left -= l;
           src += l;
           u32[lfs + head] = left > 0 ? l | MORE : l;

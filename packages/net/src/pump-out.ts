@@ -11,7 +11,7 @@ import { NS_MOREFRAG, POLLIN, RING_CUR_I32, RING_HEAD_I32, SLOT_LEN_MAX } from '
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
-import { copyBytes, regionBuffer } from './region-buffer.js';
+import { copyBytes, regionBuffer, words } from './region-buffer.js';
 import { writeHeader } from './wire.js';
 
 /** A message grows past this many bytes only to hold its first packet. */
@@ -52,6 +52,7 @@ export async function pumpOut(
   const bufSize = region.bufSize;
   const base = region.bufBase;
   const rb = regionBuffer(region);
+  const rb32 = words(rb);
   const MORE = NS_MOREFRAG << 16;
   let seq = 0;
   let pkt = 0;
@@ -100,6 +101,7 @@ export async function pumpOut(
       const end = i;
       // Copy out (ZeroMQ keeps a reference to a message until it is on the wire).
       const msg = Buffer.allocUnsafe(size);
+      const msg32 = words(msg);
       writeHeader(msg, seq, count, pkt);
       seq = (seq + 1) >>> 0;
       pkt += count;
@@ -113,7 +115,7 @@ export async function pumpOut(
           lf = vlf[s]!;
           const len = lf & SLOT_LEN_MAX;
           const off = base + vbuf[s]! * bufSize + (offMask === 0 ? 0 : k.vOff[s]!);
-          copyBytes(rb, off, msg, p, len);
+          copyBytes(rb, rb32, off, msg, msg32, p, len);
           p += len;
           s = s + 1 === n ? 0 : s + 1;
         } while ((lf & MORE) !== 0 && s !== end);

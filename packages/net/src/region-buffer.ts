@@ -6,14 +6,39 @@ export function regionBuffer(region: Region): Buffer {
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
-/** Below this many bytes a JS loop beats Buffer.copy's per-call cost (measured with the bench's 60-byte packets). */
+/** Below this many bytes a byte loop beats Buffer.copy's per-call cost (for runs not 4-byte aligned). */
 export const SMALL_COPY_BYTES = 128;
+
+/** A Uint32Array over the same bytes as `b` (index i is bytes 4i..4i+3), or null when `b` does not start 4-byte aligned. Allocates a view. */
+export function words(b: Buffer): Uint32Array | null {
+  return (b.byteOffset & 3) === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2) : null;
+}
 
 /**
  * Copies `len` bytes from `src` at `from` to `dst` at `to` (the ranges do
- * not overlap): a plain loop for short runs, Buffer.copy for longer ones.
+ * not overlap). `src32` / `dst32` are `words()` of the two (or null). Both
+ * offsets 4-byte aligned: a loop of 32-bit words (measured here about 7×
+ * faster than Buffer.copy at 60 bytes and 2× at 1500, which pays a native
+ * call per packet); otherwise a byte loop for short runs, Buffer.copy for
+ * longer ones.
  */
-export function copyBytes(src: Buffer, from: number, dst: Buffer, to: number, len: number): void {
+export function copyBytes(
+  src: Buffer,
+  src32: Uint32Array | null,
+  from: number,
+  dst: Buffer,
+  dst32: Uint32Array | null,
+  to: number,
+  len: number,
+): void {
+  if (src32 !== null && dst32 !== null && ((from | to) & 3) === 0) {
+    const f = from >>> 2;
+    const t = to >>> 2;
+    const w = len >>> 2;
+    for (let x = 0; x < w; x++) dst32[t + x] = src32[f + x]!;
+    for (let x = w << 2; x < len; x++) dst[to + x] = src[from + x]!;
+    return;
+  }
   if (len >= SMALL_COPY_BYTES) {
     src.copy(dst, to, from, from + len);
     return;
