@@ -7,7 +7,8 @@
  *
  * net-*: each side has a region of its own (as two hosts would); the sender
  * opens `zmq:tcp://127.0.0.1:PORT@out` (binds, lossless PUSH) and the
- * receiver `zmq:tcp://127.0.0.1:PORT@in` (connects, PULL), and both run the
+ * receiver `zmq:tcp://127.0.0.1:PORT@in` (connects, PULL), each with a ring
+ * of NET_BENCH_SLOTS slots, and both run the
  * pipe cases' low-level loops (pipe.ts, sendOn / recvOn) on them: the port's
  * I/O worker threads pack what the sender published into messages of up to
  * DEFAULT_MAX_BATCH (1024) frames.
@@ -24,7 +25,7 @@
  * before the run. Two hosts: see the net package README.
  */
 import { createServer } from 'node:net';
-import { createRegion, type Region } from '@pktfabric/core';
+import { createRegion, ringBytes, type Region } from '@pktfabric/core';
 import {
   checkMessage,
   DEFAULT_MAX_BATCH,
@@ -66,8 +67,20 @@ async function setupNet({ slots }: SetupContext): Promise<{
   return { sender: { data: { endpoint, slots } }, receiver: { data: { endpoint, slots } } };
 }
 
+/**
+ * Slots of the network port's ring: 4096 (or the run's --slots if more).
+ * The I/O workers move up to 1024 frames per message; a ring that holds
+ * several messages lets the user and its I/O worker overlap instead of
+ * taking turns (measured: about 5.5 Mpps at 60 B with 1024 slots, 7 with 4096).
+ */
+export const NET_BENCH_SLOTS = 4096;
+
+function portSlots(slots: number): number {
+  return Math.max(slots, NET_BENCH_SLOTS);
+}
+
 function sideRegion(slots: number): Region {
-  return createRegion({ bufCount: 4 * Math.max(slots, 1024) + 64 });
+  return createRegion({ bufCount: 4 * slots + 64, ringSize: ringBytes(slots) });
 }
 
 export const netTransport = defineTransport({
@@ -80,12 +93,14 @@ export const netTransport = defineTransport({
   setup: setupNet,
   async run(ctx: SideContext<NetSide>): Promise<SideResult> {
     const { endpoint } = ctx.data;
-    const region = sideRegion(ctx.data.slots);
+    const slots = portSlots(ctx.data.slots);
+    const region = sideRegion(slots);
     const sender = ctx.role === 'sender';
     const port = await openNetPort(region, `zmq:${endpoint}@${sender ? 'out' : 'in'}`, {
       waitPeerMs: 30_000,
       lingerMs: 0,
       peerTimeoutMs: 1000,
+      slots,
     });
     try {
       return sender ? sendOn(ctx, port) : recvOn(ctx, port, true);
