@@ -18,7 +18,7 @@ import {
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
-import { copyBytes, regionBuffer, words } from './region-buffer.js';
+import { copyBytes, HOST_LE, regionBuffer, words } from './region-buffer.js';
 import { checkMessage, messagePkt, messageSeq } from './wire.js';
 
 export interface InSocket {
@@ -85,6 +85,7 @@ export async function pumpIn(
       continue;
     }
     const msg32 = words(msg);
+    const lenLE = HOST_LE ? msg32 : null;
     const seq = messageSeq(msg);
     const first = messagePkt(msg);
     const ahead = (seq - expSeq) >>> 0;
@@ -101,7 +102,7 @@ export async function pumpIn(
       if (room < 0) room += n;
       let wrote = 0;
       while (f < count) {
-        const len = msg.readUInt32LE(p);
+        const len = lenLE !== null && (p & 3) === 0 ? lenLE[p >>> 2]! : msg.readUInt32LE(p);
         if (len > maxFrame) {
           ctr.drops++; // longer than the ring can ever hold: skipped, counted
           p += WIRE_FRAME_HEADER_BYTES + len;

@@ -11,7 +11,7 @@ import { NS_MOREFRAG, POLLIN, RING_CUR_I32, RING_HEAD_I32, SLOT_LEN_MAX } from '
 import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
-import { copyBytes, regionBuffer, words } from './region-buffer.js';
+import { copyBytes, HOST_LE, regionBuffer, words } from './region-buffer.js';
 import { writeHeader } from './wire.js';
 
 /** A message grows past this many bytes only to hold its first packet. */
@@ -102,6 +102,7 @@ export async function pumpOut(
       // Copy out (ZeroMQ keeps a reference to a message until it is on the wire).
       const msg = Buffer.allocUnsafe(size);
       const msg32 = words(msg);
+      const lenLE = HOST_LE ? msg32 : null;
       writeHeader(msg, seq, count, pkt);
       seq = (seq + 1) >>> 0;
       pkt += count;
@@ -119,7 +120,9 @@ export async function pumpOut(
           p += len;
           s = s + 1 === n ? 0 : s + 1;
         } while ((lf & MORE) !== 0 && s !== end);
-        msg.writeUInt32LE(p - lenAt - WIRE_FRAME_HEADER_BYTES, lenAt);
+        const flen = p - lenAt - WIRE_FRAME_HEADER_BYTES;
+        if (lenLE !== null && (lenAt & 3) === 0) lenLE[lenAt >>> 2] = flen;
+        else msg.writeUInt32LE(flen, lenAt);
       }
       msgs[nmsg] = msg;
       counts[nmsg] = count;

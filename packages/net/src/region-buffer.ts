@@ -6,11 +6,15 @@ export function regionBuffer(region: Region): Buffer {
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
+/** True on a little-endian host, where a Uint32Array word is the wire's u32 LE. */
+export const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** Below this many bytes a byte loop beats Buffer.copy's per-call cost (for runs not 4-byte aligned). */
 export const SMALL_COPY_BYTES = 128;
 
 /** A Uint32Array over the same bytes as `b` (index i is bytes 4i..4i+3), or null when `b` does not start 4-byte aligned. Allocates a view. */
 export function words(b: Buffer): Uint32Array | null {
+  // Byte order does not matter for copying words; HOST_LE is for the wire's length words.
   return (b.byteOffset & 3) === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2) : null;
 }
 
