@@ -25,7 +25,7 @@ export interface NetOpenOptions extends OpenOptions {
   bind?: boolean;
   /** Batches ZeroMQ queues per peer (ZMQ_SNDHWM / ZMQ_RCVHWM), 1 .. 65536. @defaultValue 16 */
   hwm?: number;
-  /** Frames per ZeroMQ message at most, 1 .. 4096. @defaultValue 1024 */
+  /** Frames per ZeroMQ message at most, 1 .. 4096. @defaultValue 256 */
   maxBatch?: number;
   /**
    * How long every peer must have been gone before the port reports POLLHUP,
@@ -72,7 +72,7 @@ export interface NetCounters {
 }
 
 export const DEFAULT_HWM = 16;
-export const DEFAULT_MAX_BATCH = 1024;
+export const DEFAULT_MAX_BATCH = 256;
 /**
  * Peeks the user's end makes in poll before it sleeps, unless `spin` is
  * given: none. The I/O worker it waits for needs a core (a port pair is four
