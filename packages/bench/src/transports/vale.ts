@@ -42,6 +42,7 @@ import {
   attachPort,
   detachPort,
   listSwitches,
+  MAX_VALE_SLOTS,
   openValePort,
   RoomGauge,
   setLookup,
@@ -112,9 +113,14 @@ function setupVale({ caseName, slots, burst }: SetupContext): Shared<ValeSide> {
     throw new RangeError(`${caseName}: ` + `a switch port has at most 4096 slots (got ${slots})`);
   const twoSenders = caseName === 'vale-2to1-64b';
   const monitored = caseName === 'vale-64b-rw-monitored';
+  // The monitor's ring is MAX_VALE_SLOTS deep (helper-worker.ts, drainMonitor).
+  const ringSlots = monitored ? MAX_VALE_SLOTS : slots;
   const region = createRegion({
-    bufCount: Math.max(DEFAULT_BUF_COUNT, (twoSenders || monitored ? 6 : 4) * slots + 64),
-    ...(slots > DEFAULT_SLOTS ? { ringSize: ringBytes(slots) } : {}),
+    bufCount: Math.max(
+      DEFAULT_BUF_COUNT,
+      (twoSenders ? 6 : 4) * slots + (monitored ? MAX_VALE_SLOTS : 0) + 64,
+    ),
+    ...(ringSlots > DEFAULT_SLOTS ? { ringSize: ringBytes(ringSlots) } : {}),
   });
   const ports = twoSenders ? [TX, RX, TX2] : [TX, RX];
   for (const p of ports) attachPort(region, p, { slots });
