@@ -34,6 +34,7 @@ import {
   WIRE_HEADER_BYTES,
   writeHeader,
 } from '@pktfabric/net';
+import { shmAvailable, shmUnavailableReason } from '@pktfabric/shm';
 import * as zmq from 'zeromq';
 import { MeasureWindow } from '../control.js';
 import type { SideResult } from '../protocol.js';
@@ -92,6 +93,13 @@ function sideRegion(slots: number): Region {
 export const netTransport = defineTransport({
   name: 'net',
   family: { label: 'pktfabric network port (ZeroMQ)', color: '#2ca02c' },
+  // ZeroMQ in a worker thread that is terminated can abort the whole process
+  // (zeromq.js #411), and the engine terminates the workers of a run that
+  // fails or outstays its grace: the sides run in two child processes, which
+  // can be killed safely (the control block is then shared by name).
+  sides: 'processes',
+  unavailable: () =>
+    shmAvailable() ? undefined : `@pktfabric/shm is unavailable: ${shmUnavailableReason()}`,
   cases: [
     { name: 'net-index', work: 'index', mode: 'slots', lowLevel: 'zmq-raw-index' },
     { name: 'net-1500b-copy', work: '1500b-copy', mode: 'slots', lowLevel: 'zmq-raw-1500b-copy' },
@@ -124,6 +132,13 @@ const RAW_BATCH = NET_BENCH_BATCH;
 export const zmqRawTransport = defineTransport({
   name: 'zmq-raw',
   family: { label: 'raw ZeroMQ, same batching', color: '#98df8a' },
+  // ZeroMQ in a worker thread that is terminated can abort the whole process
+  // (zeromq.js #411), and the engine terminates the workers of a run that
+  // fails or outstays its grace: the sides run in two child processes, which
+  // can be killed safely (the control block is then shared by name).
+  sides: 'processes',
+  unavailable: () =>
+    shmAvailable() ? undefined : `@pktfabric/shm is unavailable: ${shmUnavailableReason()}`,
   cases: [
     { name: 'zmq-raw-index', work: 'index' },
     { name: 'zmq-raw-1500b-copy', work: '1500b-copy' },
