@@ -196,9 +196,19 @@ async function rawSend(ctx: SideContext<NetSide>): Promise<SideResult> {
   }
 }
 
+/** Longest a raw receiver waits in one receive before it looks at the control block again. */
+const RAW_RECEIVE_TIMEOUT_MS = 50;
+
 async function rawRecv(ctx: SideContext<NetSide>): Promise<SideResult> {
   const { control } = ctx;
-  const pull = new zmq.Pull({ receiveHighWaterMark: 16, linger: 0 });
+  // A receive that waits at most RAW_RECEIVE_TIMEOUT_MS: the sender may mark
+  // itself done just after the last message arrived, and a receive with no
+  // limit would then wait for a message that never comes.
+  const pull = new zmq.Pull({
+    receiveHighWaterMark: 16,
+    linger: 0,
+    receiveTimeout: RAW_RECEIVE_TIMEOUT_MS,
+  });
   try {
     pull.connect(ctx.data.endpoint);
     const scratch = new Uint8Array(RAW_BATCH * 1536);
@@ -211,7 +221,16 @@ async function rawRecv(ctx: SideContext<NetSide>): Promise<SideResult> {
     for (;;) {
       const total = control.sentTotal();
       if (total >= 0 && received >= total) break;
-      const [msg] = await pull.receive();
+      let msg: Buffer | undefined;
+      try {
+        [msg] = await pull.receive();
+      } catch (e) {
+        if ((e as { code?: unknown }).code === 'EAGAIN') {
+          win.check(received);
+          continue;
+        }
+        throw e;
+      }
       const count = msg === undefined ? -1 : checkMessage(msg);
       if (count < 0) throw new Error('zmq-raw: a message that is not ours');
       let p = WIRE_HEADER_BYTES;
