@@ -26,12 +26,11 @@ import { fileURLToPath } from 'node:url';
 import { createShm, unlinkShm } from '@pktfabric/shm';
 import type { CaseOptions, CaseRun } from './api.js';
 import { CASES, transportOf, type CaseName } from './cases.js';
-import { BenchCaseError } from './errors.js';
-import { CONTROL_BYTES, PHASE_MEASURE, PHASE_RUN, PHASE_STOP } from './layout/control-layout.js';
+import { CONTROL_BYTES, PHASE_STOP } from './layout/control-layout.js';
 import { ProcessControl } from './process-control.js';
 import type { ProcessInit, Role, SideResult, WorkerMessage } from './protocol.js';
 import { builtSibling } from './util/worker-url.js';
-import { combine, release, resolve } from './worker-pair.js';
+import { combine, hangGuard, release, resolve, SideSignals, startPhases } from './worker-pair.js';
 
 const ENTRY = fileURLToPath(builtSibling(import.meta.url, './bench-process.js'));
 /** Milliseconds a finished child gets to exit before it is killed. */
@@ -66,45 +65,19 @@ class ProcessSide {
       serialization: 'advanced',
     });
     const p = this.proc;
-    let readyOk!: () => void;
-    let readyFail!: (e: Error) => void;
-    let resultOk!: (r: SideResult) => void;
-    let resultFail!: (e: Error) => void;
-    this.ready = new Promise((a, b) => ((readyOk = a), (readyFail = b)));
-    this.result = new Promise((a, b) => ((resultOk = a), (resultFail = b)));
+    const s = new SideSignals(caseName, `${role} process`);
+    this.ready = s.ready;
+    this.result = s.result;
     this.exited = new Promise((a) => p.once('exit', () => a()));
-    const fail = (e: Error): void => {
-      readyFail(e);
-      resultFail(e);
-    };
-    p.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') readyOk();
-      else if (m.type === 'result') resultOk(m.result);
-      else
-        fail(
-          new BenchCaseError(
-            caseName,
-            'worker-error',
-            `${role} process: ${m.error.name}: ${m.error.message}\n${m.error.stack ?? ''}`,
-          ),
-        );
-    });
-    p.on('error', (e: Error) =>
-      fail(
-        new BenchCaseError(caseName, 'worker-error', `${role} process: ${e.stack ?? e.message}`),
-      ),
-    );
+    p.on('message', (m: WorkerMessage) => s.message(m));
+    p.on('error', (e: Error) => s.fail('worker-error', `${role} process: ${e.stack ?? e.message}`));
     p.once('exit', (code, signal) =>
       // Settled promises ignore this; it only matters for a child that died early.
-      fail(
-        new BenchCaseError(
-          caseName,
-          'worker-exit',
-          `${role} process exited ${signal !== null ? `on ${signal}` : `with code ${code}`}`,
-        ),
+      s.fail(
+        'worker-exit',
+        `${role} process exited ${signal !== null ? `on ${signal}` : `with code ${code}`}`,
       ),
     );
-    for (const x of [this.ready, this.result]) x.catch(() => {});
     p.send(init);
   }
 
@@ -174,22 +147,7 @@ export async function runProcessCase(caseName: CaseName, opts: CaseOptions = {})
     data: shared.receiver.data,
   });
   const timers: NodeJS.Timeout[] = [];
-  const guard = new Promise<never>((_, fail) => {
-    timers.push(
-      setTimeout(
-        () =>
-          fail(
-            new BenchCaseError(
-              caseName,
-              'hang',
-              `no result after ${r.hangGuardMs} ms; both processes killed`,
-            ),
-          ),
-        r.hangGuardMs,
-      ),
-    );
-  });
-  guard.catch(() => {});
+  const guard = hangGuard(caseName, r.hangGuardMs, 'both processes killed', timers);
   let reported = false;
   let passed = false;
   try {
@@ -197,9 +155,7 @@ export async function runProcessCase(caseName: CaseName, opts: CaseOptions = {})
     // Both have mapped both objects: the names are no longer needed.
     unlinkQuietly(regionName);
     unlinkQuietly(controlName);
-    control.setPhase(PHASE_RUN);
-    timers.push(setTimeout(() => control.setPhase(PHASE_MEASURE), r.warmupMs));
-    timers.push(setTimeout(() => control.setPhase(PHASE_STOP), r.warmupMs + r.durationMs));
+    startPhases(control, r, timers);
     const [s, x] = await Promise.race([Promise.all([sender.result, receiver.result]), guard]);
     reported = true;
     const run = combine(caseName, s, x, control.lineRttNs());

@@ -83,6 +83,48 @@ export function release(shared: Shared<unknown>, ok: boolean): void {
   }
 }
 
+/**
+ * The `ready` and `result` promises of one side of a run (a worker or a
+ * child process), settled from its messages; each has a no-op catch
+ * attached, so a late rejection is never unhandled. `label` names the side
+ * in errors ("sender", "receiver process").
+ */
+export class SideSignals {
+  readonly ready: Promise<void>;
+  readonly result: Promise<SideResult>;
+  private readyOk!: () => void;
+  private readyFail!: (e: Error) => void;
+  private resultOk!: (r: SideResult) => void;
+  private resultFail!: (e: Error) => void;
+
+  constructor(
+    private readonly caseName: CaseName,
+    private readonly label: string,
+  ) {
+    this.ready = new Promise((a, b) => ((this.readyOk = a), (this.readyFail = b)));
+    this.result = new Promise((a, b) => ((this.resultOk = a), (this.resultFail = b)));
+    for (const p of [this.ready, this.result]) p.catch(() => {});
+  }
+
+  /** A message from the side: it is ready, its result, or the error it stopped on. */
+  message(m: WorkerMessage): void {
+    if (m.type === 'ready') this.readyOk();
+    else if (m.type === 'result') this.resultOk(m.result);
+    else
+      this.fail(
+        'worker-error',
+        `${this.label}: ${m.error.name}: ${m.error.message}\n${m.error.stack ?? ''}`,
+      );
+  }
+
+  /** The side failed: both promises reject with BenchCaseError (a settled one ignores it). */
+  fail(reason: 'worker-error' | 'worker-exit', detail: string): void {
+    const e = new BenchCaseError(this.caseName, reason, detail);
+    this.readyFail(e);
+    this.resultFail(e);
+  }
+}
+
 /** One worker's lifecycle as promises. Each has a no-op catch attached, so a late rejection is never unhandled. */
 class Side {
   readonly worker: Worker;
@@ -98,37 +140,14 @@ class Side {
   ) {
     this.worker = new Worker(WORKER_URL, { workerData: init, transferList: [...transfer] });
     const w = this.worker;
-    let readyOk!: () => void;
-    let readyFail!: (e: Error) => void;
-    let resultOk!: (r: SideResult) => void;
-    let resultFail!: (e: Error) => void;
-    this.ready = new Promise((a, b) => ((readyOk = a), (readyFail = b)));
-    this.result = new Promise((a, b) => ((resultOk = a), (resultFail = b)));
+    const s = new SideSignals(caseName, role);
+    this.ready = s.ready;
+    this.result = s.result;
     this.exited = new Promise((a) => w.once('exit', a));
-    const fail = (e: Error): void => {
-      readyFail(e);
-      resultFail(e);
-    };
-    w.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') readyOk();
-      else if (m.type === 'result') resultOk(m.result);
-      else
-        fail(
-          new BenchCaseError(
-            caseName,
-            'worker-error',
-            `${role}: ${m.error.name}: ${m.error.message}\n${m.error.stack ?? ''}`,
-          ),
-        );
-    });
-    w.on('error', (e: Error) =>
-      fail(new BenchCaseError(caseName, 'worker-error', `${role}: ${e.stack ?? e.message}`)),
-    );
-    w.once('exit', (code: number) =>
-      // Settled promises ignore this; it only matters for a worker that died early.
-      fail(new BenchCaseError(caseName, 'worker-exit', `${role} exited with code ${code}`)),
-    );
-    for (const p of [this.ready, this.result]) p.catch(() => {});
+    w.on('message', (m: WorkerMessage) => s.message(m));
+    w.on('error', (e: Error) => s.fail('worker-error', `${role}: ${e.stack ?? e.message}`));
+    // Settled promises ignore this; it only matters for a worker that died early.
+    w.once('exit', (code: number) => s.fail('worker-exit', `${role} exited with code ${code}`));
   }
 }
 
@@ -178,30 +197,13 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
     shared.receiver.transfer ?? [],
   );
   const timers: NodeJS.Timeout[] = [];
-  const guard = new Promise<never>((_, fail) => {
-    timers.push(
-      setTimeout(
-        () =>
-          fail(
-            new BenchCaseError(
-              caseName,
-              'hang',
-              `no result after ${r.hangGuardMs} ms; both workers terminated`,
-            ),
-          ),
-        r.hangGuardMs,
-      ),
-    );
-  });
-  guard.catch(() => {});
+  const guard = hangGuard(caseName, r.hangGuardMs, 'both workers terminated', timers);
   let reported = false;
   let passed = false;
   try {
     shared.started?.({ sender: sender.worker, receiver: receiver.worker });
     await Promise.race([Promise.all([sender.ready, receiver.ready]), guard]);
-    control.setPhase(PHASE_RUN);
-    timers.push(setTimeout(() => control.setPhase(PHASE_MEASURE), r.warmupMs));
-    timers.push(setTimeout(() => control.setPhase(PHASE_STOP), r.warmupMs + r.durationMs));
+    startPhases(control, r, timers);
     const [s, x] = await Promise.race([Promise.all([sender.result, receiver.result]), guard]);
     reported = true;
     const run = combine(caseName, s, x, control.lineRttNs());
@@ -218,6 +220,36 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
     }
     release(shared, passed);
   }
+}
+
+/**
+ * The hang guard of one run: rejects with BenchCaseError 'hang' (saying
+ * `what` was done about the sides) after `ms`. Its timer goes into `timers`,
+ * which the caller clears; the rejection is never unhandled.
+ */
+export function hangGuard(
+  caseName: CaseName,
+  ms: number,
+  what: string,
+  timers: NodeJS.Timeout[],
+): Promise<never> {
+  const guard = new Promise<never>((_, fail) => {
+    timers.push(
+      setTimeout(
+        () => fail(new BenchCaseError(caseName, 'hang', `no result after ${ms} ms; ${what}`)),
+        ms,
+      ),
+    );
+  });
+  guard.catch(() => {});
+  return guard;
+}
+
+/** Starts a run: RUN now, MEASURE after the warm-up, STOP after the window. The timers go into `timers`. */
+export function startPhases(control: Control, r: Resolved, timers: NodeJS.Timeout[]): void {
+  control.setPhase(PHASE_RUN);
+  timers.push(setTimeout(() => control.setPhase(PHASE_MEASURE), r.warmupMs));
+  timers.push(setTimeout(() => control.setPhase(PHASE_STOP), r.warmupMs + r.durationMs));
 }
 
 /** The run's result from its two sides' (the receiver's window); BenchCaseError when they disagree. */
