@@ -17,7 +17,6 @@ import {
   closePortObject,
   DEFAULT_RING_SLOTS,
   ExhaustedError,
-  freeOwned,
   IF_KIND_I32,
   IF_MAGIC_I32,
   IF_NRX_I32,
@@ -26,7 +25,6 @@ import {
   IF_SLOTS_I32,
   ifWord,
   initRing,
-  isExtraOf,
   Kring,
   MAX_PORT_RINGS,
   maxPortRings,
@@ -50,13 +48,12 @@ import {
   setBufOwner,
   SLOT_BUF_IDX_COL,
   slotCode,
-  slotCodeRing,
   type DestroyReport,
   type OpenOptions,
   type PortSync,
   type Region,
 } from '@pktfabric/core';
-import { checkRegion } from './switch.js';
+import { checkRegion, freePortRings } from './switch.js';
 
 /** Kind word of a null port's if object ('NULL' little-endian, out of the way of small kind numbers). */
 export const PORT_KIND_NULL = 0x4c4c554e;
@@ -108,25 +105,8 @@ function closeNull(
   const table = new PortTable(region);
   return table.withLock(() => {
     if (closePortObject(region, ifIdx, state, true) === 0) return null;
-    const i32 = region.i32;
-    const w = (i: number): number => ifWord(region, ifIdx, i);
-    const nr = i32[w(IF_NTX_I32)]! + i32[w(IF_NRX_I32)]!;
-    const offs: number[] = [];
-    const rings = new Set<number>();
-    for (let r = 0; r < nr; r++) {
-      const off = i32[w(IF_RING_TABLE_I32 + r)]!;
-      offs.push(off);
-      rings.add(ringIndexOf(region, off));
-    }
-    const { freed, stale } = freeOwned(
-      region,
-      (c) => rings.has(slotCodeRing(c)) || isExtraOf(c, ifIdx),
-    );
-    for (const off of offs) region.freeRingObject(off);
     table.remove(name);
-    Atomics.store(i32, w(IF_MAGIC_I32), 0);
-    region.freeIf(ifIdx);
-    return { buffers: freed, rings: offs.length, problems: stale };
+    return freePortRings(region, ifIdx, []);
   });
 }
 

@@ -345,10 +345,24 @@ export function makePortObject(
  * object), exactly once. Under the region lock.
  */
 export function freePortObject(region: Region, ifIdx: number): DestroyReport {
+  return freePortRings(region, ifIdx, [region.i32[ifWord(region, ifIdx, VP_LEASE_OFF_I32)]!]);
+}
+
+/**
+ * Returns a port object's buffers (by the buffer-owner map: those of its
+ * rings' slots and its extra buffers), its rings, the other ring-pool
+ * objects in `objects`, and its if object, exactly once. Under the region
+ * lock. `rings` in the report counts the ring-pool objects freed.
+ */
+export function freePortRings(
+  region: Region,
+  ifIdx: number,
+  objects: readonly number[],
+): DestroyReport {
   const i32 = region.i32;
   const w = (i: number): number => ifWord(region, ifIdx, i);
   const nr = i32[w(IF_NTX_I32)]! + i32[w(IF_NRX_I32)]!;
-  const ringOffs: number[] = [i32[w(VP_LEASE_OFF_I32)]!];
+  const ringOffs: number[] = [...objects];
   const slotRings = new Set<number>();
   for (let r = 0; r < nr; r++) {
     const off = i32[w(IF_RING_TABLE_I32 + r)]!;

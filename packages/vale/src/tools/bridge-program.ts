@@ -4,10 +4,11 @@
  * --duration. `bridgeCli` is the program as a function, so tests run it
  * in-process on regions they hold.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { PktfabricError, type Port, type Region } from '@pktfabric/core';
 import { runBridge, sameRegion } from '../bridge.js';
 import { openToolPort } from '../open-named.js';
+import { parseTool } from './parse.js';
 
 export interface BridgeIo {
   out: (s: string) => void;
@@ -70,15 +71,9 @@ export function buildProgram(): Command {
 
 /** Runs the bridge with `argv` (without node and script). Returns the exit code. */
 export async function bridgeCli(argv: readonly string[], io: BridgeIo): Promise<number> {
-  const prog = buildProgram()
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-  try {
-    prog.parse(argv as string[], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
-    throw e;
-  }
+  const prog = buildProgram();
+  const exit = parseTool(prog, argv, io);
+  if (exit !== null) return exit;
   const o = prog.opts<{
     region: string;
     regionB?: string;

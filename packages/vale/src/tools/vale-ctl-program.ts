@@ -5,11 +5,12 @@
  * program as a function, so tests (and other tools) run it in-process on a
  * region they hold.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { PktfabricError, type Region } from '@pktfabric/core';
 import { attachPort, detachPort, listSwitches, setSwitchPersistent } from '../index.js';
 import type { SwitchInfo } from '../api.js';
+import { parseTool } from './parse.js';
 
 export interface ValeCtlIo {
   out: (s: string) => void;
@@ -119,15 +120,9 @@ export function buildProgram(): Command {
 
 /** Runs vale-ctl with `argv` (without node and script). Returns the exit code. */
 export async function valeCtl(argv: readonly string[], io: ValeCtlIo): Promise<number> {
-  const prog = buildProgram()
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-  try {
-    prog.parse(argv as string[], { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
-    throw e;
-  }
+  const prog = buildProgram();
+  const exit = parseTool(prog, argv, io);
+  if (exit !== null) return exit;
   const o = prog.opts<{
     region: string;
     attach?: string;
