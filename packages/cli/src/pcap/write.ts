@@ -155,34 +155,8 @@ export class CaptureWriter {
   /** Writes one packet (cut to the snap length) with the current timestamp. Does not allocate. */
   record(data: Uint8Array, origLen = data.length): void {
     const cap = data.length < this.snapLen ? data.length : this.snapLen;
-    const dv = this.dv;
-    if (this.format === 'pcap') {
-      this.room(PCAP_RECORD_HEADER_BYTES + cap);
-      const p = this.pos;
-      dv.setUint32(p, this.sec, LE);
-      dv.setUint32(p + 4, this.frac, LE);
-      dv.setUint32(p + 8, cap, LE);
-      dv.setUint32(p + 12, origLen, LE);
-      this.buf.set(cap === data.length ? data : data.subarray(0, cap), p + 16);
-      this.pos = p + 16 + cap;
-    } else {
-      const padded = (cap + 3) & ~3;
-      const len = 32 + padded;
-      this.room(len);
-      const p = this.pos;
-      dv.setUint32(p, PCAPNG_EPB, LE);
-      dv.setUint32(p + 4, len, LE);
-      dv.setUint32(p + 8, 0, LE);
-      dv.setUint32(p + 12, this.tsHi, LE);
-      dv.setUint32(p + 16, this.tsLo, LE);
-      dv.setUint32(p + 20, cap, LE);
-      dv.setUint32(p + 24, origLen, LE);
-      this.buf.set(cap === data.length ? data : data.subarray(0, cap), p + 28);
-      this.buf.fill(0, p + 28 + cap, p + 28 + padded);
-      dv.setUint32(p + 28 + padded, len, LE);
-      this.pos = p + len;
-    }
-    this.records++;
+    const at = this.frame(cap, origLen);
+    this.buf.set(cap === data.length ? data : data.subarray(0, cap), at);
   }
 
   /**
@@ -192,7 +166,19 @@ export class CaptureWriter {
    */
   recordFrom(src: Buffer, start: number, len: number, origLen = len): void {
     const cap = len < this.snapLen ? len : this.snapLen;
+    const at = this.frame(cap, origLen);
+    src.copy(this.bufB, at, start, start + cap);
+  }
+
+  /**
+   * Writes the record around a packet of `cap` captured bytes (pcap: its
+   * header; pcapng: an enhanced packet block's header, padding and trailing
+   * length) with the current timestamp, counts it, and returns where its
+   * `cap` bytes go. Does not allocate.
+   */
+  private frame(cap: number, origLen: number): number {
     const dv = this.dv;
+    this.records++;
     if (this.format === 'pcap') {
       this.room(PCAP_RECORD_HEADER_BYTES + cap);
       const p = this.pos;
@@ -200,26 +186,24 @@ export class CaptureWriter {
       dv.setUint32(p + 4, this.frac, LE);
       dv.setUint32(p + 8, cap, LE);
       dv.setUint32(p + 12, origLen, LE);
-      src.copy(this.bufB, p + 16, start, start + cap);
       this.pos = p + 16 + cap;
-    } else {
-      const padded = (cap + 3) & ~3;
-      const len4 = 32 + padded;
-      this.room(len4);
-      const p = this.pos;
-      dv.setUint32(p, PCAPNG_EPB, LE);
-      dv.setUint32(p + 4, len4, LE);
-      dv.setUint32(p + 8, 0, LE);
-      dv.setUint32(p + 12, this.tsHi, LE);
-      dv.setUint32(p + 16, this.tsLo, LE);
-      dv.setUint32(p + 20, cap, LE);
-      dv.setUint32(p + 24, origLen, LE);
-      src.copy(this.bufB, p + 28, start, start + cap);
-      this.buf.fill(0, p + 28 + cap, p + 28 + padded);
-      dv.setUint32(p + 28 + padded, len4, LE);
-      this.pos = p + len4;
+      return p + 16;
     }
-    this.records++;
+    const padded = (cap + 3) & ~3;
+    const len = 32 + padded;
+    this.room(len);
+    const p = this.pos;
+    dv.setUint32(p, PCAPNG_EPB, LE);
+    dv.setUint32(p + 4, len, LE);
+    dv.setUint32(p + 8, 0, LE);
+    dv.setUint32(p + 12, this.tsHi, LE);
+    dv.setUint32(p + 16, this.tsLo, LE);
+    dv.setUint32(p + 20, cap, LE);
+    dv.setUint32(p + 24, origLen, LE);
+    this.buf.fill(0, p + 28 + cap, p + 28 + padded);
+    dv.setUint32(p + 28 + padded, len, LE);
+    this.pos = p + len;
+    return p + 28;
   }
 
   /** Writes out what is buffered. */
