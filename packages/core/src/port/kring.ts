@@ -45,17 +45,29 @@ import { RingView, ringSpace } from '../ring.js';
 const MOREFRAG_HI = NS_MOREFRAG << 16;
 const BUF_CHANGED_HI = NS_BUF_CHANGED << 16;
 
-/** The sum of the low 16 bits (len) of the words the last orRange went over. */
-let orRangeLens = 0;
-
 /**
  * OR of `u32[base + k]` over the circular range [from, to) of a ring of `n`
- * slots, in at most two straight runs (no wrap test per slot); the sum of
- * their low 16 bits goes to `orRangeLens` (the byte counter's, over a len
- * column). A whole batch is checked with this first; only a batch where
- * something is set is looked at slot by slot. Does not allocate.
+ * slots, in at most two straight runs (no wrap test per slot). A whole batch
+ * is checked with this first; only a batch where something is set is looked
+ * at slot by slot. Does not allocate.
  */
 function orRange(u32: Uint32Array, base: number, from: number, to: number, n: number): number {
+  let acc = 0;
+  const end1 = from <= to ? to : n;
+  for (let k = base + from, e = base + end1; k < e; k++) acc |= u32[k]!;
+  if (from > to) for (let k = base, e = base + to; k < e; k++) acc |= u32[k]!;
+  return acc;
+}
+
+/** The sum of the low 16 bits (len) of the words the last orLenRange went over. */
+let orLenRangeSum = 0;
+
+/**
+ * orRange over a len column that also sums the lens into `orLenRangeSum`
+ * (the byte counter's, in the same pass): a trusted ('ring') txsync's whole
+ * batch check. Does not allocate.
+ */
+function orLenRange(u32: Uint32Array, base: number, from: number, to: number, n: number): number {
   let acc = 0;
   let sum = 0;
   const end1 = from <= to ? to : n;
@@ -68,7 +80,7 @@ function orRange(u32: Uint32Array, base: number, from: number, to: number, n: nu
       acc |= u32[k]!;
       sum += u32[k]! & SLOT_LEN_MAX;
     }
-  orRangeLens = sum;
+  orLenRangeSum = sum;
   return acc;
 }
 
@@ -261,14 +273,14 @@ export class Kring {
       this.runBytes = 0;
       const ok =
         this.checks === 'ring'
-          ? orRange(u32, lfs, k, head, n) >>> 0 <= SLOT_LEN_MAX
+          ? orLenRange(u32, lfs, k, head, n) >>> 0 <= SLOT_LEN_MAX
           : k < head
             ? this.txRun(k, head)
             : this.txRun(k, n) && this.txRun(0, head);
       if (ok) {
         k = head;
         complete = head;
-        bytes = this.checks === 'ring' ? orRangeLens : this.runBytes;
+        bytes = this.checks === 'ring' ? orLenRangeSum : this.runBytes;
       }
     }
     while (k !== head) {
