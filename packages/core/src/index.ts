@@ -14,6 +14,7 @@ export * from './bitmap-pool.js';
 export * from './buf-owner.js';
 export * from './region.js';
 export * from './ring.js';
+export * from './copy.js';
 export * from './notify.js';
 export * from './port-name.js';
 export * from './port-table.js';

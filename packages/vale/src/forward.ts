@@ -28,6 +28,7 @@ import {
   portDoorbell,
   type Region,
   RingView,
+  copyRegionBytes,
 } from '@pktfabric/core';
 import { BROADCAST, DROP, MAX_VALE_RINGS, VALE_BATCH, type Frame, type LookupFn } from './api.js';
 import { LookupError } from './errors.js';
@@ -395,7 +396,7 @@ export class Forwarder {
           if (len + soff > bufSize || dbi === 0) len = 0;
           else {
             const from = bufBase + sbi * bufSize + soff;
-            u8.copyWithin(bufBase + dbi * bufSize, from, from + len);
+            copyRegionBytes(u8, u32, bufBase + dbi * bufSize, from, len);
           }
           u32[dBufs + slot] = dbi;
           u32[dLfs + slot] = f + 1 < frags ? len | MOREFRAG_HI : len;

@@ -63,6 +63,7 @@ import {
   type OpenOptions,
   type PortSync,
   type Region,
+  copyRegionBytes,
 } from '@pktfabric/core';
 import { MAX_VALE_RINGS, MAX_VALE_SLOTS } from './api.js';
 import { LeaseRing } from './lease.js';
@@ -319,7 +320,7 @@ function copyOut(
       if (dbi === 0) len = 0;
       else if (len > 0) {
         const at = bufBase + bi * bufSize + off;
-        u8.copyWithin(bufBase + dbi * bufSize, at, at + len);
+        copyRegionBytes(u8, u32, bufBase + dbi * bufSize, at, len);
       }
       u32[lr.bufs + d] = dbi;
       u32[lr.lfs + d] = ((lf & CLEAR_HI) | (dir === MON_TX ? TXMON_HI : 0) | len) >>> 0;

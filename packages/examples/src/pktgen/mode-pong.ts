@@ -1,5 +1,5 @@
 /** pong: echo every received frame back with the MAC addresses swapped (copying it into a TX buffer). */
-import { lfLen, ringNext } from '@pktfabric/core';
+import { copyRegionBytes, lfLen, ringNext } from '@pktfabric/core';
 import { POLLHUP, POLLOUT } from '@pktfabric/pipes';
 import { ETH_DST_OFF, ETH_SRC_OFF } from '../frames/frame-layout.js';
 import type { PktgenSummary } from './events.js';
@@ -49,7 +49,7 @@ export function runPong(env: ModeEnv): PktgenSummary {
       const len = lfLen(u32[rx.lenFlagsBase + h]!);
       const src = bufBase + u32[rx.bufIdxBase + h]! * bufSize;
       const dst = bufBase + u32[tx.bufIdxBase + th]! * bufSize;
-      u8.copyWithin(dst, src, src + len);
+      copyRegionBytes(u8, u32, dst, src, len);
       if (len >= 12) {
         for (let k = 0; k < 6; k++) {
           u8[dst + ETH_DST_OFF + k] = u8[src + ETH_SRC_OFF + k]!;
