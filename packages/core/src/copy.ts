@@ -27,15 +27,30 @@ export function copyRegionBytes(
     u8.copyWithin(to, from, from + len);
     return;
   }
-  let f = from >>> 2;
-  let t = to >>> 2;
-  const e = f + (len >>> 2);
-  for (; f + 4 <= e; f += 4, t += 4) {
-    u32[t] = u32[f]!;
-    u32[t + 1] = u32[f + 1]!;
-    u32[t + 2] = u32[f + 2]!;
-    u32[t + 3] = u32[f + 3]!;
-  }
-  for (; f < e; f++, t++) u32[t] = u32[f]!;
+  copyWordRun(u32, from >>> 2, u32, to >>> 2, len >>> 2);
   for (let x = len & ~3; x < len; x++) u8[to + x] = u8[from + x]!;
+}
+
+/**
+ * Copies `words` 32-bit words from `src32[from]` to `dst32[to]` (word
+ * indexes; the runs do not overlap), unrolled by four. For short runs (see
+ * WORD_COPY_MAX_BYTES); longer ones are faster through the runtime's memcpy.
+ */
+export function copyWordRun(
+  src32: Uint32Array,
+  from: number,
+  dst32: Uint32Array,
+  to: number,
+  words: number,
+): void {
+  let f = from;
+  let t = to;
+  const e = from + words;
+  for (; f + 4 <= e; f += 4, t += 4) {
+    dst32[t] = src32[f]!;
+    dst32[t + 1] = src32[f + 1]!;
+    dst32[t + 2] = src32[f + 2]!;
+    dst32[t + 3] = src32[f + 3]!;
+  }
+  for (; f < e; f++, t++) dst32[t] = src32[f]!;
 }

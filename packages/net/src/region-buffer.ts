@@ -1,4 +1,4 @@
-import type { Region } from '@pktfabric/core';
+import { copyWordRun, WORD_COPY_MAX_BYTES, type Region } from '@pktfabric/core';
 
 /** A Buffer over the whole region (no copy), so `Buffer.copy` moves payload without a view per packet. Allocates once. */
 export function regionBuffer(region: Region): Buffer {
@@ -20,11 +20,12 @@ export function words(b: Buffer): Uint32Array | null {
 
 /**
  * Copies `len` bytes from `src` at `from` to `dst` at `to` (the ranges do
- * not overlap). `src32` / `dst32` are `words()` of the two (or null). Both
- * offsets 4-byte aligned: a loop of 32-bit words (measured here about 7×
- * faster than Buffer.copy at 60 bytes and 2× at 1500, which pays a native
- * call per packet); otherwise a byte loop for short runs, Buffer.copy for
- * longer ones.
+ * not overlap). `src32` / `dst32` are `words()` of the two (or null). Up to
+ * WORD_COPY_MAX_BYTES with both offsets 4-byte aligned: a loop of 32-bit
+ * words (measured here about 2x faster than Buffer.copy at 60 bytes, which
+ * pays a native call per packet); a short unaligned run: a byte loop;
+ * anything longer: Buffer.copy (the runtime's memcpy, 4-5x faster than the
+ * word loop at 1500 bytes).
  */
 export function copyBytes(
   src: Buffer,
@@ -35,17 +36,16 @@ export function copyBytes(
   to: number,
   len: number,
 ): void {
-  if (src32 !== null && dst32 !== null && ((from | to) & 3) === 0) {
-    const f = from >>> 2;
-    const t = to >>> 2;
-    const w = len >>> 2;
-    for (let x = 0; x < w; x++) dst32[t + x] = src32[f + x]!;
-    for (let x = w << 2; x < len; x++) dst[to + x] = src[from + x]!;
-    return;
+  if (len <= WORD_COPY_MAX_BYTES) {
+    if (src32 !== null && dst32 !== null && ((from | to) & 3) === 0) {
+      copyWordRun(src32, from >>> 2, dst32, to >>> 2, len >>> 2);
+      for (let x = len & ~3; x < len; x++) dst[to + x] = src[from + x]!;
+      return;
+    }
+    if (len < SMALL_COPY_BYTES) {
+      for (let x = 0; x < len; x++) dst[to + x] = src[from + x]!;
+      return;
+    }
   }
-  if (len >= SMALL_COPY_BYTES) {
-    src.copy(dst, to, from, from + len);
-    return;
-  }
-  for (let x = 0; x < len; x++) dst[to + x] = src[from + x]!;
+  src.copy(dst, to, from, from + len);
 }
