@@ -64,6 +64,8 @@ export function processTargets(rows: readonly CaseSummary[]): string[] {
   for (const r of rows) {
     if (sidesOf(r.case) !== 'processes' || r.medianPps <= 0) continue;
     const ref = threadsOf(r.case);
+    // Processes for another reason (the ZeroMQ rows): no thread case to compare with.
+    if (ref === null) continue;
     const wait = rttOf(r.case);
     if (wait === null) {
       const wanted = `${r.case} >= ${PROCESS_RATIO_BAR}x ${ref}`;

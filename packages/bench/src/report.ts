@@ -159,8 +159,9 @@ function ratioLine(rows: readonly CaseSummary[], c: CaseName, ref: CaseName): st
  * bars (a validated pipe, a pipe with checks 'ring', payload cases, notify
  * calls), then the easy layer's bars, the small packets', the VALE
  * switch's (issue 10: 10 Mpps at 64 B, 35 Gbit/s at 1500 B, a monitored
- * port at 0.8x) with the captured pipe's ratio (no bar), and the bars
- * between processes. A ratio target whose
+ * port at 0.8x) with the captured pipe's ratio (no bar), the network
+ * ports' (issue 12: 0.9x raw ZeroMQ, 8 Mpps at 60 B), and the bars between
+ * processes. A ratio target whose
  * reference case did not run says so. Empty when no case with a target ran.
  */
 export function formatTargets(rows: readonly CaseSummary[]): string {
@@ -198,6 +199,11 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     ...ratioTarget(rows, 'vale-64b-rw-monitored', 0.8, 'vale-64b-rw'),
     ...ratioLine(rows, 'pipe-64b-rw-captured', 'pipe-64b-rw'),
   ];
+  const net: string[] = [
+    ...ratioTarget(rows, 'net-index', 0.9, 'zmq-raw-index'),
+    ...rateTarget(rows, 'net-index', 8),
+    ...ratioTarget(rows, 'net-1500b-copy', 0.9, 'zmq-raw-1500b-copy'),
+  ];
   const groups: string[] = [];
   if (ringApi.length > 0)
     groups.push(['targets (ring API, on the project machine):', ...ringApi].join('\n'));
@@ -209,6 +215,8 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     groups.push(
       ['targets (VALE switch and monitors, on the project machine):', ...vale].join('\n'),
     );
+  if (net.length > 0)
+    groups.push(['targets (network ports, on the project machine):', ...net].join('\n'));
   const processes = processTargets(rows);
   if (processes.length > 0)
     groups.push(['targets (between processes, on the project machine):', ...processes].join('\n'));

@@ -99,6 +99,22 @@ describe('bench report', () => {
     );
   });
 
+  it("prints the network ports' bars (issue 12) beside raw ZeroMQ, and no thread bar for them", () => {
+    const rows = summary({
+      'net-index': 7.2,
+      'zmq-raw-index': 8,
+      'net-1500b-copy': 0.9,
+      'zmq-raw-1500b-copy': 1,
+    });
+    const text = formatTargets(rows);
+    expect(text.split('\n')).toEqual([
+      'targets (network ports, on the project machine):',
+      '  net-index >= 0.9x zmq-raw-index: 0.90x (met)',
+      '  net-index >= 8 Mpps: 7.20 Mpps (missed)',
+      '  net-1500b-copy >= 0.9x zmq-raw-1500b-copy: 0.90x (met)',
+    ]);
+  });
+
   it('prints nothing for cases without targets, and says when a reference did not run', () => {
     expect(formatTargets(summary({ 'handring-index': 100 }))).toBe('');
     expect(formatTargets(summary({ 'pipe-recvbatch-64b': 7 }))).toBe(
