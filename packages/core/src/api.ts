@@ -48,6 +48,14 @@ export interface RegionOptions {
    */
   owners?: number;
   /**
+   * Named records in the retired-counters table, which keeps the final
+   * counters of every port whose if object was freed, one record per port
+   * name, until the region goes: 0 .. 4096. Ports closed under more names
+   * than this are added up in one catch-all record.
+   * @defaultValue 64
+   */
+  retiredPorts?: number;
+  /**
    * Identifier of this region (netmap's mem_id): 1 .. 65535. Buffers can be
    * swapped between ports only when their memIds match.
    * @defaultValue a random value
@@ -93,6 +101,8 @@ export const DEFAULT_IF_COUNT = 64;
 export const DEFAULT_NAME_TABLE_SLOTS = 64;
 export const DEFAULT_OWNER_SLOTS = 256;
 export const MAX_OWNER_SLOTS = 65536;
+export const DEFAULT_RETIRED_PORTS = 64;
+export const MAX_RETIRED_PORTS = 4096;
 
 export const MIN_BUF_SIZE = 64;
 export const MAX_BUF_SIZE = 65536;

@@ -7,6 +7,8 @@ import {
   DEFAULT_NAME_TABLE_SLOTS,
   DEFAULT_OWNER_SLOTS,
   MAX_OWNER_SLOTS,
+  DEFAULT_RETIRED_PORTS,
+  MAX_RETIRED_PORTS,
   DEFAULT_RING_COUNT,
   DEFAULT_RING_SLOTS,
   MAX_BUF_COUNT,
@@ -36,6 +38,8 @@ import {
   HDR_BITMAPS_OFF_I32,
   HDR_BUF_OWNER_OFF_I32,
   HDR_NAME_LOCK_I32,
+  HDR_RETIRED_OFF_I32,
+  HDR_RETIRED_SLOTS_I32,
   HDR_OWNER_SLOTS_I32,
   HDR_OWNERS_OFF_I32,
   HDR_FLAGS_I32,
@@ -66,6 +70,7 @@ import {
 import { NAME_ENTRY_BYTES } from './layout/name-table-layout.js';
 import { ringBytes } from './layout/ring-layout.js';
 import { OWNER_ENTRY_BYTES } from './layout/owner-table-layout.js';
+import { retiredTableBytes } from './layout/retired-layout.js';
 import { sabMemory, type RegionMemory } from './seams/memory.js';
 import type { Waiter } from './seams/waiter.js';
 import { OwnerTable } from './seams/owners.js';
@@ -89,6 +94,8 @@ interface Plan {
   memId: number;
   ownersOff: number;
   bufOwnerOff: number;
+  retiredOff: number;
+  retiredSlots: number;
   sizes: number[];
   counts: number[];
   bitmapsOff: number;
@@ -138,6 +145,7 @@ function plan(opts: RegionOptions): Plan {
     MAX_NAME_TABLE_SLOTS,
   );
   const owners = int(opts, 'owners', DEFAULT_OWNER_SLOTS, 1, MAX_OWNER_SLOTS);
+  const retiredSlots = int(opts, 'retiredPorts', DEFAULT_RETIRED_PORTS, 0, MAX_RETIRED_PORTS);
   const memId = opts.memId === undefined ? randomMemId() : int(opts, 'memId', 1, 1, 65535);
 
   const sizes = [ifSize, ringSize, bufSize];
@@ -157,6 +165,8 @@ function plan(opts: RegionOptions): Plan {
   off = alignUp(off + owners * OWNER_ENTRY_BYTES, CACHE_LINE_BYTES);
   const bufOwnerOff = off;
   off = alignUp(off + bufCount * 4, CACHE_LINE_BYTES);
+  const retiredOff = off;
+  off = alignUp(off + retiredTableBytes(retiredSlots), CACHE_LINE_BYTES);
   const poolOffs: number[] = [];
   for (let p = 0; p < POOL_COUNT; p++) {
     poolOffs.push(off);
@@ -181,6 +191,8 @@ function plan(opts: RegionOptions): Plan {
     memId,
     ownersOff,
     bufOwnerOff,
+    retiredOff,
+    retiredSlots,
     sizes,
     counts,
     bitmapsOff,
@@ -257,6 +269,8 @@ export function createRegion(opts: RegionOptions = {}): Region {
   i32[HDR_OWNERS_OFF_I32] = p.ownersOff;
   i32[HDR_OWNER_SLOTS_I32] = p.owners;
   i32[HDR_BUF_OWNER_OFF_I32] = p.bufOwnerOff;
+  i32[HDR_RETIRED_OFF_I32] = p.retiredOff;
+  i32[HDR_RETIRED_SLOTS_I32] = p.retiredSlots;
   for (let k = 0; k < POOL_COUNT; k++) {
     i32[poolDescI32(k, PD_OFF_I32)] = p.poolOffs[k]!;
     i32[poolDescI32(k, PD_OBJ_SIZE_I32)] = p.sizes[k]!;
@@ -323,6 +337,10 @@ export class Region {
   readonly bufOwnerOff: number;
   /** Index in i32 of buffer 0's owner word. */
   readonly bufOwnerBase: number;
+  /** Byte offset of the retired-counters table (retired-layout.ts). */
+  readonly retiredOff: number;
+  /** Named records in the retired-counters table (the catch-all record is extra). */
+  readonly retiredSlots: number;
   /** The owner table (identities of threads and processes using the region). */
   readonly owners: OwnerTable;
   /**
@@ -445,6 +463,16 @@ export class Region {
         'layout',
         'owner table or buffer-owner map out of place (corrupt header)',
       );
+    this.retiredOff = i32[HDR_RETIRED_OFF_I32]!;
+    this.retiredSlots = i32[HDR_RETIRED_SLOTS_I32]!;
+    if (
+      this.retiredSlots < 0 ||
+      this.retiredSlots > MAX_RETIRED_PORTS ||
+      this.retiredOff % CACHE_LINE_BYTES !== 0 ||
+      this.retiredOff < this.bufOwnerOff + this.bufCount * 4 ||
+      this.retiredOff + retiredTableBytes(this.retiredSlots) > firstPool
+    )
+      throw new AttachError('layout', 'retired-counters table out of place (corrupt header)');
     this.bufOwnerBase = this.bufOwnerOff >>> 2;
     this.owners = new OwnerTable(i32, ownersOff, ownerSlots);
     this.lock = new SharedLock(i32, HDR_NAME_LOCK_I32, this.waiter, () => this.owners.mine());

@@ -14,6 +14,8 @@ import {
   createRegion,
   DoubleFreeError,
   HDR_TOTAL_BYTES_I32,
+  HDR_RETIRED_OFF_I32,
+  HDR_RETIRED_SLOTS_I32,
   HDR_VERSION_I32,
   initRing,
   OptionError,
@@ -220,6 +222,33 @@ const cases: Case[] = [
   },
   { name: 'memId zero', error: OptionError, run: create({ memId: 0 }), check: option('memId') },
   {
+    name: 'retiredPorts negative',
+    error: OptionError,
+    run: create({ retiredPorts: -1 }),
+    check: option('retiredPorts'),
+  },
+  {
+    name: 'retiredPorts above 4096',
+    error: OptionError,
+    run: create({ retiredPorts: 4097 }),
+    check: (err) => {
+      expect((err as OptionError).option).toBe('retiredPorts');
+      expect((err as OptionError).limit).toBe('an integer from 0 to 4096');
+    },
+  },
+  {
+    name: 'retiredPorts not an integer',
+    error: OptionError,
+    run: create({ retiredPorts: 2.5 }),
+    check: option('retiredPorts'),
+  },
+  {
+    name: 'retiredPorts not a number',
+    error: OptionError,
+    run: create({ retiredPorts: '8' as unknown as number }),
+    check: option('retiredPorts'),
+  },
+  {
     name: 'memId too large',
     error: OptionError,
     run: create({ memId: 65536 }),
@@ -302,6 +331,46 @@ const cases: Case[] = [
       return attachRegion(sab);
     },
     check: reason('version'),
+  },
+  {
+    name: 'attach a version 4 region (before the retired-counters table)',
+    error: AttachError,
+    run: ({ r }) => {
+      const sab = copyOf(r);
+      new Int32Array(sab)[HDR_VERSION_I32] = 4;
+      return attachRegion(sab);
+    },
+    check: reason('version'),
+  },
+  {
+    name: 'attach a header whose retired-counters table overlaps the pools',
+    error: AttachError,
+    run: ({ r }) => {
+      const sab = copyOf(r);
+      new Int32Array(sab)[HDR_RETIRED_SLOTS_I32] = 4096;
+      return attachRegion(sab);
+    },
+    check: reason('layout'),
+  },
+  {
+    name: 'attach a header whose retired-counters table is misaligned',
+    error: AttachError,
+    run: ({ r }) => {
+      const sab = copyOf(r);
+      new Int32Array(sab)[HDR_RETIRED_OFF_I32] += 4;
+      return attachRegion(sab);
+    },
+    check: reason('layout'),
+  },
+  {
+    name: 'attach a header with a negative retired-counters size',
+    error: AttachError,
+    run: ({ r }) => {
+      const sab = copyOf(r);
+      new Int32Array(sab)[HDR_RETIRED_SLOTS_I32] = -1;
+      return attachRegion(sab);
+    },
+    check: reason('layout'),
   },
   {
     name: 'attach a header with a negative total size',

@@ -11,6 +11,8 @@ import {
   DEFAULT_BUF_SIZE,
   HDR_BITMAPS_OFF_I32,
   HDR_BUF_OWNER_OFF_I32,
+  HDR_RETIRED_OFF_I32,
+  HDR_RETIRED_SLOTS_I32,
   HDR_OWNER_SLOTS_I32,
   HDR_OWNERS_OFF_I32,
   HDR_FLAGS_I32,
@@ -113,6 +115,7 @@ const SMALL = {
   ifCount: 3,
   nameTableSlots: 2,
   owners: 4,
+  retiredPorts: 2,
   memId: 7,
 };
 
@@ -137,8 +140,10 @@ describe('region header', () => {
       HDR_OWNERS_OFF_I32,
       HDR_OWNER_SLOTS_I32,
       HDR_BUF_OWNER_OFF_I32,
+      HDR_RETIRED_OFF_I32,
+      HDR_RETIRED_SLOTS_I32,
     ];
-    expect(ro).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(ro).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     for (const i of ro) expect(line(i)).toBe(0);
   });
 
@@ -195,12 +200,15 @@ describe('region header', () => {
     expect(String.fromCharCode(...new Uint8Array(r.sab, 0, 4))).toBe('PKTF');
     expect(dv.getUint32(HDR_MAGIC_I32 * 4, LE)).toBe(REGION_MAGIC);
     expect(dv.getUint32(HDR_VERSION_I32 * 4, LE)).toBe(REGION_VERSION);
-    expect(dv.getUint32(HDR_TOTAL_BYTES_I32 * 4, LE)).toBe(17856);
+    expect(dv.getUint32(HDR_TOTAL_BYTES_I32 * 4, LE)).toBe(18496);
     expect(dv.getUint32(HDR_MEM_ID_I32 * 4, LE)).toBe(7);
     expect(dv.getUint32(HDR_FLAGS_I32 * 4, LE)).toBe(0);
     expect(dv.getUint32(HDR_NAME_TABLE_OFF_I32 * 4, LE)).toBe(512);
     expect(dv.getUint32(HDR_NAME_TABLE_SLOTS_I32 * 4, LE)).toBe(2);
     expect(dv.getUint32(HDR_BITMAPS_OFF_I32 * 4, LE)).toBe(512 + 2 * 64);
+    expect(dv.getUint32(HDR_RETIRED_OFF_I32 * 4, LE)).toBe(1344);
+    expect(dv.getUint32(HDR_RETIRED_SLOTS_I32 * 4, LE)).toBe(2);
+    expect([r.retiredOff, r.retiredSlots]).toEqual([1344, 2]);
     expect(r.memId).toBe(7);
     expect(r.external).toBe(false);
   });
@@ -211,7 +219,7 @@ describe('region header', () => {
     expect(r.sab).toBe(sab);
     expect(r.external).toBe(true);
     expect(r.i32[HDR_FLAGS_I32]! & REGION_FLAG_EXTERNAL).toBe(REGION_FLAG_EXTERNAL);
-    expect(r.totalBytes).toBe(17856);
+    expect(r.totalBytes).toBe(18496);
   });
 });
 
@@ -219,15 +227,16 @@ describe('pools()', () => {
   it('reports exact offsets, sizes and counts for given options (64-byte aligned)', () => {
     // name table 512 + 2*64 = 640; bitmaps: if 1 word @640 -> 704, ring 1 word
     // @704 -> 768, buf 4 words @768 -> 832; owner table 4*16 @832 -> 896;
-    // buffer owners 100*4 @896 -> 1296 -> 1344; if pool 1344 + 3*384 = 2496;
-    // ring pool 2496 + 5*512 = 5056; buf pool 5056 + 100*128 = 17856.
+    // buffer owners 100*4 @896 -> 1296 -> 1344; retired counters 64 + 3*192
+    // @1344 -> 1984; if pool 1984 + 3*384 = 3136; ring pool 3136 + 5*512 =
+    // 5696; buf pool 5696 + 100*128 = 18496.
     const r = createRegion(SMALL);
     const pools = r.pools();
     expect(pools.map((p) => [p.name, p.offset, p.objSize, p.objTotal, p.reserved, p.free])).toEqual(
       [
-        ['if', 1344, 384, 3, 1, 2],
-        ['ring', 2496, 512, 5, 1, 4],
-        ['buf', 5056, 128, 100, 2, 98],
+        ['if', 1984, 384, 3, 1, 2],
+        ['ring', 3136, 512, 5, 1, 4],
+        ['buf', 5696, 128, 100, 2, 98],
       ],
     );
     for (const p of pools) {
@@ -244,10 +253,10 @@ describe('pools()', () => {
       [704, 1],
       [768, 4],
     ]);
-    expect(regionBytes(SMALL)).toBe(17856);
-    expect(r.totalBytes).toBe(17856);
-    expect(r.sab.byteLength).toBe(17856);
-    expect([r.ifBase, r.ringBase, r.bufBase]).toEqual([1344, 2496, 5056]);
+    expect(regionBytes(SMALL)).toBe(18496);
+    expect(r.totalBytes).toBe(18496);
+    expect(r.sab.byteLength).toBe(18496);
+    expect([r.ifBase, r.ringBase, r.bufBase]).toEqual([1984, 3136, 5696]);
     expect(r.bufOwnerOff).toBe(896);
     expect(r.owners.capacity).toBe(4);
   });
@@ -265,10 +274,12 @@ describe('pools()', () => {
     expect(ifp!.objSize).toBe(1024);
     expect(ifp!.objTotal).toBe(64);
     // 512 + 64*64 = 4608; bitmaps 2, 2, 256 words -> 4672, 4736, 5760;
-    // owner table 256*16 -> 9856; buffer owners 8192*4 -> 42624.
+    // owner table 256*16 -> 9856; buffer owners 8192*4 -> 42624; retired
+    // counters 64 + 65*192 -> 55168.
     expect(r.owners.capacity).toBe(256);
-    expect([ifp!.offset, ring!.offset, buf!.offset]).toEqual([42624, 108160, 1435264]);
-    expect(r.totalBytes).toBe(1435264 + 8192 * 2048);
+    expect([r.retiredOff, r.retiredSlots]).toEqual([42624, 64]);
+    expect([ifp!.offset, ring!.offset, buf!.offset]).toEqual([55168, 120704, 1447808]);
+    expect(r.totalBytes).toBe(1447808 + 8192 * 2048);
   });
 
   it('marks exactly the reserved objects as not free in each bitmap', () => {
@@ -289,19 +300,19 @@ describe('buffers', () => {
   it('places buffer i at bufBase + i * bufSize', () => {
     const r = createRegion(SMALL);
     for (const i of [0, 1, 2, 57, 99]) {
-      expect(r.bufOffset(i)).toBe(5056 + i * 128);
+      expect(r.bufOffset(i)).toBe(5696 + i * 128);
       const b = r.buf(i);
-      expect(b.byteOffset).toBe(5056 + i * 128);
+      expect(b.byteOffset).toBe(5696 + i * 128);
       expect(b.length).toBe(128);
       expect(b.buffer).toBe(r.sab);
     }
     const b = r.buf(57);
     b.fill(0xab);
     const raw = new Uint8Array(r.sab);
-    expect(raw[5056 + 57 * 128 - 1]).toBe(0);
-    expect(raw[5056 + 57 * 128]).toBe(0xab);
-    expect(raw[5056 + 58 * 128 - 1]).toBe(0xab);
-    expect(raw[5056 + 58 * 128]).toBe(0);
+    expect(raw[5696 + 57 * 128 - 1]).toBe(0);
+    expect(raw[5696 + 57 * 128]).toBe(0xab);
+    expect(raw[5696 + 58 * 128 - 1]).toBe(0xab);
+    expect(raw[5696 + 58 * 128]).toBe(0);
   });
 
   it('reads an out-of-range index as buffer 0, as netmap does', () => {
@@ -314,12 +325,12 @@ describe('buffers', () => {
   it('gives ring objects and if objects 64-aligned offsets in their pools', () => {
     const r = createRegion(SMALL);
     const off = r.allocRingObject();
-    expect((off - 2496) % 512).toBe(0);
-    expect(off).toBeGreaterThanOrEqual(2496 + 512); // object 0 is reserved
+    expect((off - 3136) % 512).toBe(0);
+    expect(off).toBeGreaterThanOrEqual(3136 + 512); // object 0 is reserved
     expect(off % 64).toBe(0);
     const k = r.allocIf();
     expect(k).toBeGreaterThanOrEqual(1);
-    expect(r.ifOffset(k)).toBe(1344 + k * 384);
+    expect(r.ifOffset(k)).toBe(1984 + k * 384);
   });
 });
 

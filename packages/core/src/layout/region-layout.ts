@@ -7,7 +7,7 @@
  *  byte 0    +-------------------------------------------------------------+
  *   line 0   | MAGIC  VERSION  TOTAL_BYTES  MEM_ID  FLAGS  NAME_TABLE_OFF   | (ro)
  *            | NAME_TABLE_SLOTS  BITMAPS_OFF  OWNERS_OFF  OWNER_SLOTS      |
- *            | BUF_OWNER_OFF                                               |
+ *            | BUF_OWNER_OFF  RETIRED_OFF  RETIRED_SLOTS                   |
  *   line 1-3 | pool descriptor x3 (if, ring, buf): OFF OBJ_SIZE OBJ_TOTAL  | (ro)
  *            |   BITMAP_OFF BITMAP_WORDS RESERVED                          |
  *   line 4-6 | pool counters x3: FREE ALLOCS FREES FAILURES HINT           | (rw)
@@ -22,6 +22,9 @@
  *            +-------------------------------------------------------------+
  *            | buffer owners: bufCount x u32 (buf-owner-layout.ts)         |
  *            +-------------------------------------------------------------+
+ *            | retired counters: 64 B header + (RETIRED_SLOTS + 1) x 192 B |
+ *            |   (retired-layout.ts): final counters of freed ports        |
+ *            +-------------------------------------------------------------+
  *            | if pool   : ifCount   x ifSize                              |
  *            | ring pool : ringCount x ringSize                            |
  *            | buf pool  : bufCount  x bufSize   (buffer i at OFF + i*size)|
@@ -32,7 +35,7 @@
 /** 'PKTF' little-endian. */
 export const REGION_MAGIC = 0x46544b50;
 /** Bumped whenever any layout in this folder changes. */
-export const REGION_VERSION = 4;
+export const REGION_VERSION = 5;
 
 export const CACHE_LINE_BYTES = 64;
 export const HEADER_BYTES = 512;
@@ -52,6 +55,10 @@ export const HDR_OWNERS_OFF_I32 = 8;
 export const HDR_OWNER_SLOTS_I32 = 9;
 /** Byte offset of the buffer-owner map (one u32 per buffer). */
 export const HDR_BUF_OWNER_OFF_I32 = 10;
+/** Byte offset of the retired-counters table (retired-layout.ts). */
+export const HDR_RETIRED_OFF_I32 = 11;
+/** Named records in the retired-counters table (the catch-all record is extra). */
+export const HDR_RETIRED_SLOTS_I32 = 12;
 
 /** HDR_FLAGS bit: the SharedArrayBuffer was supplied by the user. */
 export const REGION_FLAG_EXTERNAL = 1;

@@ -35,8 +35,9 @@
  * this ring's syncs handed on (transmit: published; receive: imported);
  * DROPS[r] counts packets dropped for reason r (RING_DROP_*); ERRORS counts
  * syncs that found an error. They live in the ring object, so they outlast
- * an end's close and go when the ring object is freed (the port is
- * destroyed) or the region goes. A reader on another thread sees each word
+ * an end's close; when the port is destroyed, its kind adds them to the
+ * region's retired-counters table (retired-layout.ts) before the ring
+ * object is freed, and they stay there until the region goes. A reader on another thread sees each word
  * as last stored; a Float64 store is one aligned 8-byte store on the
  * platforms V8 runs on (x64, arm64), so it is not torn in practice.
  *
