@@ -39,6 +39,7 @@ import {
   portDoorbell,
   PortTable,
   registerReaper,
+  retirePortCounters,
   RING_DIR_RX,
   RING_DIR_TX,
   RING_HWTAIL_I32,
@@ -366,13 +367,18 @@ function dropRefs(
  * Returns everything of a pipe to the pools, exactly once: every buffer the
  * buffer-owner map records in a slot of the pipe's rings or on either end's
  * extra list (what the slots say is not trusted), then the ring objects, the
- * name and both if objects.
+ * name and both if objects; first each end's counters go to the region's
+ * retired-counters table (core's retirePortCounters), as `pipe{N` and `pipe}N`.
  */
 function destroy(region: Region, table: PortTable, masterIf: number): DestroyReport {
   const i32 = region.i32;
   const slaveIf = endIf(region, masterIf, 1);
   const rings = i32[ifWord(region, masterIf, IF_NTX_I32)]!;
   const id = i32[ifWord(region, masterIf, PIPE_ID_I32)]!;
+  // Each end's final counters stay in the region under its name (a network
+  // port's counter words, on the slave end, stay as the I/O worker left them).
+  retirePortCounters(region, masterIf, `pipe{${id}`);
+  retirePortCounters(region, slaveIf, `pipe}${id}`);
   const ringOffs: number[] = [];
   const slotRings = new Set<number>();
   for (const self of [masterIf, slaveIf]) {

@@ -1,13 +1,18 @@
 /**
  * The counters in shared memory (ring-layout.ts line 2): what the syncs of a
  * pipe count for a known pattern, read with core's readPortCounters as
- * another thread would; drops by reason; and that they outlast an end's close.
+ * another thread would; drops by reason; that they outlast an end's close;
+ * and that the pipe's destroy keeps each end's totals in the region's
+ * retired-counters table, by name, across reopen cycles.
  */
 import { describe, expect, it } from 'vitest';
 import {
   createRegion,
   PortTable,
   readPortCounters,
+  readRetiredPort,
+  readRetiredPorts,
+  RETIRED_CATCH_ALL_NAME,
   RING_DROP_BAD_SLOT,
   RING_DROP_REASONS,
   SLOT_LEN_MAX,
@@ -92,5 +97,74 @@ describe('port counters', () => {
     expect(readPortCounters(region, i).ok).toBe(false);
     region.i32[w] = saved;
     pipe.release();
+  });
+});
+
+/** Sends `n` packets of `len` bytes from pipe{id to pipe}id, both opened here, and closes both. */
+function cycle(region: ReturnType<typeof createRegion>, id: number, n: number, len: number): void {
+  const m = openPort(region, `pipe{${id}`);
+  const s = openPort(region, `pipe}${id}`);
+  let got = 0;
+  for (let sent = 0; sent < n;) {
+    const k = Math.min(8, n - sent);
+    expect(m.sendBatch(Array.from({ length: k }, () => new Uint8Array(len)))).toBe(k);
+    sent += k;
+    got += s.recvBatch(64).length;
+  }
+  expect(got).toBe(n);
+  m.close();
+  s.close();
+}
+
+describe('retired counters (pipes)', () => {
+  it('keep both ends’ totals by name once both ends closed and the pipe went', () => {
+    const region = createRegion({ bufSize: 1024, bufCount: 2100 });
+    const m = openPort(region, 'pipe{4');
+    const s = openPort(region, 'pipe}4');
+    expect(m.sendBatch(Array.from({ length: 13 }, (_, i) => new Uint8Array(100 + i)))).toBe(13);
+    expect(s.recvBatch(64).length).toBe(13);
+    const bytes = 13 * 100 + (12 * 13) / 2;
+    m.close();
+    // One end closed: the pipe (and its counters) is still there, nothing retired.
+    expect(readRetiredPorts(region).ports).toEqual([]);
+    s.close();
+    expect(new PortTable(region).lookup('pipe4')).toBeNull();
+    const tx = readRetiredPort(region, 'pipe{4');
+    const rx = readRetiredPort(region, 'pipe}4');
+    expect(tx).toMatchObject({ ok: true, retires: 1, txPkts: 13, txBytes: bytes, rxPkts: 0 });
+    expect(rx).toMatchObject({ ok: true, retires: 1, rxPkts: 13, rxBytes: bytes, txPkts: 0 });
+    expect(tx!.drops).toEqual([0, 0, 0, 0]);
+    expect([tx!.txErrors, rx!.rxErrors]).toEqual([0, 0]);
+  });
+
+  it('add up the cycles of one name: N, then M more after a reopen, is N + M', () => {
+    const region = createRegion({ bufSize: 1024, bufCount: 2100 });
+    cycle(region, 5, 20, 64);
+    expect(readRetiredPort(region, 'pipe{5')).toMatchObject({ txPkts: 20, txBytes: 1280 });
+    cycle(region, 5, 7, 1000);
+    expect(readRetiredPort(region, 'pipe{5')).toMatchObject({
+      retires: 2,
+      txPkts: 27,
+      txBytes: 1280 + 7000,
+    });
+    expect(readRetiredPort(region, 'pipe}5')).toMatchObject({
+      retires: 2,
+      rxPkts: 27,
+      rxBytes: 1280 + 7000,
+    });
+    expect(readRetiredPorts(region).ports.map((p) => p.name)).toEqual(['pipe{5', 'pipe}5']);
+  });
+
+  it('fold pipes past the table’s capacity into the catch-all record', () => {
+    const region = createRegion({ bufSize: 1024, bufCount: 2100, retiredPorts: 3 });
+    for (let id = 1; id <= 4; id++) cycle(region, id, id, 10);
+    const t = readRetiredPorts(region);
+    // pipe{1, pipe}1 and pipe{2 have records; pipe}2 and both ends of 3 and 4 are folded.
+    expect(t.ports.map((p) => [p.name, p.retires, p.txPkts, p.rxPkts])).toEqual([
+      ['pipe{1', 1, 1, 0],
+      ['pipe}1', 1, 0, 1],
+      ['pipe{2', 1, 2, 0],
+      [RETIRED_CATCH_ALL_NAME, 5, 7, 9],
+    ]);
   });
 });

@@ -23,6 +23,9 @@ import {
   PORT_DEAD,
   PortTable,
   reapOwners,
+  readPortCounters,
+  readRetiredPort,
+  sumRings,
   type Region,
 } from '@pktfabric/core';
 import {
@@ -203,6 +206,61 @@ describe('the peer worker dies while the survivor is blocked in poll (watchWorke
     expect(reapOwners(s.region, process.pid, tid)).toBe(1);
     expect(reapOwners(s.region, process.pid, tid)).toBe(0); // once
     s.release();
+    s.finish();
+  });
+});
+
+describe('a dead owner’s end keeps its counters', () => {
+  /** What the victim's TX ring counted: PACKETS x 64 bytes, then two synced 32-byte fragments. */
+  const TX_TOTALS = [PACKETS + 2, PACKETS * 64 + 2 * 32];
+
+  it('its totals are in the retired-counters table once the reaped pipe goes', async () => {
+    const s = await scene(true, 'terminate');
+    // Before 'ready' the victim's txsyncs handed on PACKETS packets of 64 bytes
+    // and two 32-byte fragments of a packet it never finished; the survivor
+    // read the PACKETS packets.
+    const masterIf = lookupPipe(s.region, new PortTable(s.region), 1);
+    const live = readPortCounters(s.region, endIf(s.region, masterIf, s.victimEnd));
+    expect([sumRings(live, 'tx', 'pkts'), sumRings(live, 'tx', 'bytes')]).toEqual(TX_TOTALS);
+    s.release(); // the survivor's close, after the reaper's, frees the pipe
+    killVictim(s, 'terminate');
+    expect((await s.survivor.next('woke')).rev & POLLHUP).toBe(POLLHUP);
+    await s.survivor.next('closed');
+    await Promise.all([s.victim.exited, s.survivor.exited]);
+    expect(lookupPipe(s.region, new PortTable(s.region), 1)).toBe(0);
+    expect(readRetiredPort(s.region, 'pipe{1')).toMatchObject({
+      ok: true,
+      retires: 1,
+      txPkts: TX_TOTALS[0],
+      txBytes: TX_TOTALS[1],
+      rxPkts: 0,
+    });
+    expect(readRetiredPort(s.region, 'pipe}1')).toMatchObject({
+      ok: true,
+      retires: 1,
+      rxPkts: PACKETS,
+      rxBytes: PACKETS * 64,
+    });
+    s.finish();
+  });
+
+  it('reapOwners closing the last open destroys the pipe and keeps the dead end’s totals', async () => {
+    const s = await scene(true, 'terminate', false);
+    const tid = s.victim.worker.threadId;
+    s.release();
+    killVictim(s, 'terminate');
+    await s.survivor.next('woke'); // its poll timed out: nobody told it
+    await s.survivor.next('closed');
+    await Promise.all([s.victim.exited, s.survivor.exited]);
+    // Only the dead victim's open is left: the reaper's close frees the pipe.
+    expect(readRetiredPort(s.region, 'pipe{1')).toBeNull();
+    expect(reapOwners(s.region, process.pid, tid)).toBe(1);
+    expect(lookupPipe(s.region, new PortTable(s.region), 1)).toBe(0);
+    expect(readRetiredPort(s.region, 'pipe{1')).toMatchObject({
+      txPkts: TX_TOTALS[0],
+      txBytes: TX_TOTALS[1],
+    });
+    expect(readRetiredPort(s.region, 'pipe}1')).toMatchObject({ rxPkts: PACKETS });
     s.finish();
   });
 });
