@@ -76,6 +76,20 @@ export interface PortInfo {
   monitorDrops: number;
 }
 
+/** A switch port's counters summed over every port closed under its name (retiredValePorts). */
+export interface RetiredValePort {
+  name: string;
+  /** Ports closed under this name. */
+  closes: number;
+  txPackets: number;
+  txDrops: number;
+  rxPackets: number;
+  rxDrops: number;
+  txBytes: number;
+  rxBytes: number;
+  monitorDrops: number;
+}
+
 export interface SwitchInfo {
   name: string;
   persistent: boolean;

@@ -8,10 +8,11 @@ export {
   detachPort,
   parseValeName,
   setSwitchPersistent,
+  VALE_SUM_KIND_WORDS,
   type ValeName,
 } from './switch.js';
 export { openValeDescriptor, openValePort, ValePort } from './vale-port.js';
-export { listSwitches, portCounters } from './info.js';
+export { listSwitches, portCounters, retiredValePorts, valeCountersOf } from './info.js';
 export { POLLERR, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/core';
 export { openNullPort, PORT_KIND_NULL, type NullPortOptions } from './null-port.js';
 export {

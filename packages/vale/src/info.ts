@@ -5,10 +5,13 @@ import {
   IF_SLOTS_I32,
   ifWord,
   PORT_KIND_VALE,
+  IF_KIND_WORDS_I32,
   PortTable,
+  readRetiredPorts,
   type Region,
+  type RetiredPort,
 } from '@pktfabric/core';
-import type { PortInfo, SwitchInfo } from './api.js';
+import type { PortInfo, RetiredValePort, SwitchInfo } from './api.js';
 import { checkRegion, findPort, findSwitch, switchNames } from './switch.js';
 import { SW_LOOKUP_CUSTOM_I32, SW_PERSIST_I32 } from './layout/switch-layout.js';
 import {
@@ -66,4 +69,37 @@ export function listSwitches(region: Region): SwitchInfo[] {
       };
     });
   });
+}
+
+/**
+ * A switch port's own counters (portCounters' txPackets .. monitorDrops)
+ * from the kind words of a retired record (core's readRetiredPorts): the
+ * totals over every port closed under that name (u32, wrapping). Null for a
+ * record of another kind, or one that does not check out.
+ */
+export function valeCountersOf(rec: RetiredPort): RetiredValePort | null {
+  if (!rec.ok || rec.kind !== PORT_KIND_VALE) return null;
+  const u = (i: number): number => rec.kindWords[i - IF_KIND_WORDS_I32]!;
+  return {
+    name: rec.name,
+    closes: rec.retires,
+    txPackets: u(VP_TX_PKTS_I32),
+    txDrops: u(VP_TX_DROPS_I32),
+    rxPackets: u(VP_RX_PKTS_I32),
+    rxDrops: u(VP_RX_DROPS_I32),
+    txBytes: u(VP_TX_BYTES_I32),
+    rxBytes: u(VP_RX_BYTES_I32),
+    monitorDrops: u(VP_MON_DROPS_I32),
+  };
+}
+
+/** The switch ports closed so far with their counters summed by name (the region's retired-counters table). */
+export function retiredValePorts(region: Region): RetiredValePort[] {
+  checkRegion(region);
+  const out: RetiredValePort[] = [];
+  for (const rec of readRetiredPorts(region).ports) {
+    const v = valeCountersOf(rec);
+    if (v !== null) out.push(v);
+  }
+  return out;
 }

@@ -134,7 +134,8 @@ function closeMonitor(region: Region, ifIdx: number, state: number): DestroyRepo
     const parentLive =
       region.i32[ifWord(region, parent, IF_MAGIC_I32)] === PORT_MAGIC &&
       !region.ifPool.isFree(parent);
-    const rep = freePortObject(region, ifIdx);
+    // A monitor has no name in the port-name table: its counters go with it.
+    const rep = freePortObject(region, ifIdx, null);
     if (parentLive) bumpMonitors(region, parent, countMonitors(region, parent) === 0);
     return rep;
   });

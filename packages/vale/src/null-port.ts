@@ -106,7 +106,7 @@ function closeNull(
   return table.withLock(() => {
     if (closePortObject(region, ifIdx, state, true) === 0) return null;
     table.remove(name);
-    return freePortRings(region, ifIdx, []);
+    return freePortRings(region, ifIdx, [], name);
   });
 }
 

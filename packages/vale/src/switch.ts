@@ -18,6 +18,7 @@ import {
   ExhaustedError,
   freeOwned,
   IF_KIND_I32,
+  IF_KIND_WORDS_I32,
   IF_MAGIC_I32,
   IF_NRX_I32,
   IF_NTX_I32,
@@ -41,6 +42,7 @@ import {
   PORT_MAGIC,
   PortTable,
   registerReaper,
+  retirePortCounters,
   ringBytes,
   ringIndexOf,
   RING_DIR_RX,
@@ -84,10 +86,12 @@ import {
   VP_ATTACHED,
   VP_DETACHING,
   VP_LEASE_OFF_I32,
+  VP_MON_DROPS_I32,
   VP_PERSIST_I32,
   VP_PORT_NO_I32,
   VP_STATE_I32,
   VP_SWITCH_OFF_I32,
+  VP_TX_PKTS_I32,
 } from './layout/vale-port-layout.js';
 
 /** Throws OptionError unless `region` is a Region. */
@@ -342,25 +346,49 @@ export function makePortObject(
 /**
  * Returns what makePortObject took (buffers by the buffer-owner map, also
  * the port's extra buffers; then the rings, the lease object and the if
- * object), exactly once. Under the region lock.
+ * object), exactly once, first keeping its counters under `name` in the
+ * region's retired-counters table (null: a port never made ready, or one
+ * without a name). Under the region lock.
  */
-export function freePortObject(region: Region, ifIdx: number): DestroyReport {
-  return freePortRings(region, ifIdx, [region.i32[ifWord(region, ifIdx, VP_LEASE_OFF_I32)]!]);
+export function freePortObject(region: Region, ifIdx: number, name: string | null): DestroyReport {
+  return freePortRings(region, ifIdx, [region.i32[ifWord(region, ifIdx, VP_LEASE_OFF_I32)]!], name);
 }
+
+/**
+ * The kind words of a switch port that are counters (TX_PKTS .. MON_DROPS,
+ * vale-port-layout.ts): a retired record adds them up across the ports of
+ * one name (core's retirePortCounters).
+ */
+export const VALE_SUM_KIND_WORDS = (() => {
+  let m = 0;
+  for (let i = VP_TX_PKTS_I32; i <= VP_MON_DROPS_I32; i++) m |= 1 << (i - IF_KIND_WORDS_I32);
+  return m;
+})();
 
 /**
  * Returns a port object's buffers (by the buffer-owner map: those of its
  * rings' slots and its extra buffers), its rings, the other ring-pool
- * objects in `objects`, and its if object, exactly once. Under the region
- * lock. `rings` in the report counts the ring-pool objects freed.
+ * objects in `objects`, and its if object, exactly once. Before anything
+ * goes, the port's counters are added to the region's retired-counters
+ * table under `name` (core's retirePortCounters; a switch port's counter
+ * words are summed), unless `name` is null. Under the region lock. `rings`
+ * in the report counts the ring-pool objects freed.
  */
 export function freePortRings(
   region: Region,
   ifIdx: number,
   objects: readonly number[],
+  name: string | null,
 ): DestroyReport {
   const i32 = region.i32;
   const w = (i: number): number => ifWord(region, ifIdx, i);
+  if (name !== null)
+    retirePortCounters(
+      region,
+      ifIdx,
+      name,
+      i32[w(IF_KIND_I32)] === PORT_KIND_VALE ? VALE_SUM_KIND_WORDS : 0,
+    );
   const nr = i32[w(IF_NTX_I32)]! + i32[w(IF_NRX_I32)]!;
   const ringOffs: number[] = [...objects];
   const slotRings = new Set<number>();
@@ -406,7 +434,7 @@ function buildPort(
   try {
     table.insert(name, PORT_KIND_VALE, ifIdx);
   } catch (e) {
-    freePortObject(region, ifIdx);
+    freePortObject(region, ifIdx, null);
     throw e;
   }
   i32[w(VP_SWITCH_OFF_I32)] = swOff;
@@ -444,7 +472,7 @@ function destroyPort(region: Region, table: PortTable, ifIdx: number, name: stri
   i32[sb + SW_NPORTS_I32]! -= 1;
   Atomics.add(i32, sb + SW_GEN_I32, 1);
   drainSenders(region, ifIdx);
-  const rep = freePortObject(region, ifIdx);
+  const rep = freePortObject(region, ifIdx, name);
   table.remove(name);
   destroySwitchIfEmpty(region, table, name.slice(0, name.indexOf(':')), swOff);
   return rep;
