@@ -3,7 +3,14 @@
  * (layout/net-layout.ts): the I/O worker writes them once per batch, anyone
  * holding the region reads them.
  */
-import { IF_KIND_I32, IF_PEER_IF_I32, ifWord, type Region } from '@pktfabric/core';
+import {
+  IF_KIND_I32,
+  IF_KIND_WORDS_I32,
+  IF_PEER_IF_I32,
+  ifWord,
+  type Region,
+  type RetiredPort,
+} from '@pktfabric/core';
 import type { NetCounters } from './api.js';
 import {
   LINK_CLOSED,
@@ -74,6 +81,29 @@ export function readNetCounters(region: Region, netIf: number): NetCounters {
     drops: w(NET_DROPS_I32) >>> 0,
     bad: w(NET_BAD_I32) >>> 0,
     reconnects: w(NET_RECONNECTS_I32) >>> 0,
+  };
+}
+
+/**
+ * A network port's counters from a retired record (core's
+ * readRetiredPorts): the kind words of its I/O worker's end (`pipe}N`) as
+ * the worker left them when the port went (link 'closed' when it closed
+ * normally). Null for a record that is not one, or does not check out.
+ */
+export function netCountersOf(rec: RetiredPort): NetCounters | null {
+  const u = (k: number): number => rec.kindWords[k - IF_KIND_WORDS_I32] ?? 0;
+  if (!rec.ok || rec.catchAll || u(NET_MAGIC_I32) !== NET_MAGIC) return null;
+  const link = u(NET_LINK_I32);
+  return {
+    link: LINKS[link === LINK_UP || link === LINK_HUP || link === LINK_CLOSED ? link : 0]!,
+    peers: u(NET_PEERS_I32),
+    packets: u(NET_PACKETS_HI_I32) * TWO32 + u(NET_PACKETS_LO_I32),
+    bytes: u(NET_BYTES_HI_I32) * TWO32 + u(NET_BYTES_LO_I32),
+    batches: u(NET_BATCHES_I32),
+    gaps: u(NET_GAPS_I32),
+    drops: u(NET_DROPS_I32),
+    bad: u(NET_BAD_I32),
+    reconnects: u(NET_RECONNECTS_I32),
   };
 }
 
