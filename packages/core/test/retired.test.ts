@@ -18,9 +18,12 @@ import {
   IF_NRX_I32,
   IF_NTX_I32,
   IF_RING_TABLE_I32,
+  IF_STATE_I32,
   ifWord,
   initRing,
+  PORT_CLOSED,
   PORT_KIND_PIPE,
+  PORT_NEVER,
   PORT_MAGIC,
   PortNameError,
   readRetiredPort,
@@ -81,6 +84,7 @@ function makePort(region: Region, t: Traffic, kind = PORT_KIND_PIPE): number {
   i32[(rx >>> 2) + RING_DROPS_I32 + RING_DROP_NO_DEST] = t.noDest ?? 0;
   i32[w(IF_KICKS_I32)] = t.kicks ?? 0;
   (t.kindWords ?? []).forEach((v, i) => (i32[w(IF_KIND_WORDS_I32 + i)] = v));
+  i32[w(IF_STATE_I32)] = PORT_CLOSED; // opened once, now closed
   Atomics.store(i32, w(IF_MAGIC_I32), PORT_MAGIC);
   return k;
 }
@@ -208,12 +212,15 @@ describe('retired counters', () => {
     ]);
   });
 
-  it('refuse a name the table cannot hold, and skip a port that does not check out', () => {
+  it('refuse a name the table cannot hold; skip a port never opened or that does not check out', () => {
     const region = createRegion(OPTS);
     const k = makePort(region, { txPkts: 1, txBytes: 1, rxPkts: 1, rxBytes: 1 });
     expect(() => retirePortCounters(region, k, '')).toThrow(PortNameError);
     expect(() => retirePortCounters(region, k, 'x'.repeat(49))).toThrow(PortNameError);
     expect(() => retirePortCounters(region, k, 'a b')).toThrow(PortNameError);
+    region.i32[ifWord(region, k, IF_STATE_I32)] = PORT_NEVER; // never opened: nothing to keep
+    expect(retirePortCounters(region, k, 'p')).toBe(-1);
+    region.i32[ifWord(region, k, IF_STATE_I32)] = PORT_CLOSED;
     region.i32[ifWord(region, k, IF_RING_TABLE_I32)] = 12345; // not a ring object
     expect(retirePortCounters(region, k, 'p')).toBe(-1);
     expect(readRetiredPorts(region)).toMatchObject({ ok: true, generation: 0, ports: [] });

@@ -12,7 +12,12 @@
  * with the reason, and nothing in it is followed out of the table.
  */
 import { PortNameError } from '../errors.js';
-import { IF_KIND_I32, IF_KIND_WORDS, IF_KIND_WORDS_I32 } from '../layout/port-layout.js';
+import {
+  IF_KIND_I32,
+  IF_KIND_WORDS,
+  IF_KIND_WORDS_I32,
+  PORT_NEVER,
+} from '../layout/port-layout.js';
 import { NAME_MAX_BYTES } from '../layout/name-table-layout.js';
 import {
   RETIRED_CATCH_ALL_NAME,
@@ -123,8 +128,9 @@ function nameMatches(region: Region, off: number, name: string): boolean {
  * ports of the same name and kind; the others keep the last port's value.
  *
  * Takes the region lock (callers normally hold it already: it nests).
- * Returns the record index (0 for the catch-all), or -1 when the port's
- * counters do not check out (nothing is added then). Throws PortNameError
+ * Returns the record index (0 for the catch-all), or -1 when nothing was
+ * added: the port's counters do not check out, or it was never opened
+ * (IF_STATE still PORT_NEVER: a pipe released before either end was used). Throws PortNameError
  * for a name the table cannot hold. Allocates.
  */
 export function retirePortCounters(
@@ -136,7 +142,8 @@ export function retirePortCounters(
   checkName(name);
   return region.lock.withLock(() => {
     const c = readPortCounters(region, ifIdx);
-    if (!c.ok) return -1;
+    // A port never opened (a pipe end nobody used) has nothing of its own to keep.
+    if (!c.ok || c.state === PORT_NEVER) return -1;
     const i32 = region.i32;
     const kind = i32[ifWord(region, ifIdx, IF_KIND_I32)]!;
     const words: number[] = [];
