@@ -4,10 +4,25 @@
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createRegion, OptionError } from '@pktfabric/core';
+import {
+  createRegion,
+  OptionError,
+  RETIRED_RECORD_BYTES,
+  RR_NAME_LEN_I32,
+  RT_COUNT_I32,
+  RT_HEADER_BYTES,
+  type Region,
+} from '@pktfabric/core';
 import { createPipe, openPort } from '@pktfabric/pipes';
 import { waitFor } from '@pktfabric/core/testing';
-import { rates, renderTable, snapshotRegion, startStat, type StatFormat } from '../src/index.js';
+import {
+  rates,
+  renderLines,
+  renderTable,
+  snapshotRegion,
+  startStat,
+  type StatFormat,
+} from '../src/index.js';
 
 class Collect extends Writable {
   text = '';
@@ -88,6 +103,110 @@ describe('startStat', () => {
     for (const o of [{ intervalMs: 5 }, { intervalMs: 1.5 }, { count: -1 }, { format: 'xml' }])
       expect(() => startStat(t.region, o as never)).toThrow(OptionError);
     t.close();
+  });
+});
+
+/** Moves `n` packets of `len` bytes through pipe `id` (both ends opened here), then closes both. */
+function pipeCycle(region: Region, id: number, n: number, len: number): void {
+  const m = openPort(region, `pipe{${id}`);
+  const s = openPort(region, `pipe}${id}`);
+  expect(m.sendBatch(Array.from({ length: n }, () => new Uint8Array(len)))).toBe(n);
+  expect(s.recvBatch(256).length).toBe(n);
+  m.close();
+  s.close();
+}
+
+type JsonPort = Record<string, unknown>;
+
+/** startStat --json, one interval, into a captured stream: the ports it listed. */
+async function jsonPorts(region: Region): Promise<JsonPort[]> {
+  const out = new Collect();
+  await startStat(region, { intervalMs: 20, count: 1, out, format: 'json' }).done;
+  const lines = out.text.trim().split('\n');
+  expect(lines.length).toBe(1);
+  return (JSON.parse(lines[0]!) as { ports: JsonPort[] }).ports;
+}
+
+describe('stat of closed ports (the retired-counters table)', () => {
+  const small = () => createRegion({ bufSize: 1024, bufCount: 2200 });
+
+  it('--json lists a pipe closed for good with its totals, state closed, rates 0', async () => {
+    const region = small();
+    pipeCycle(region, 3, 40, 500);
+    const ports = await jsonPorts(region);
+    expect(ports.map((p) => p['name'])).toEqual(['pipe{3', 'pipe}3']);
+    expect(ports[0]).toMatchObject({
+      kind: 'pipe',
+      state: 'closed',
+      txPkts: 40,
+      txBytes: 20_000,
+      rxPkts: 0,
+      txPps: 0,
+      txBps: 0,
+      closes: 1,
+      occupancy: 0,
+    });
+    expect(ports[1]).toMatchObject({ state: 'closed', rxPkts: 40, rxBytes: 20_000, rxPps: 0 });
+  });
+
+  it('adds up reopen cycles, and lists a live port of the same name beside its closed totals', async () => {
+    const region = small();
+    pipeCycle(region, 3, 40, 500);
+    pipeCycle(region, 3, 10, 100);
+    const live = openPort(region, 'pipe{3');
+    const ports = await jsonPorts(region);
+    live.close();
+    expect(ports.map((p) => [p['name'], p['state']])).toEqual([
+      ['pipe{3', 'open'],
+      ['pipe}3', 'idle'],
+      ['pipe{3', 'closed'],
+      ['pipe}3', 'closed'],
+    ]);
+    expect(ports[2]).toMatchObject({ txPkts: 50, txBytes: 21_000, closes: 2 });
+    expect(ports[3]).toMatchObject({ rxPkts: 50, rxBytes: 21_000, closes: 2 });
+  });
+
+  it('shows the catch-all record with how many ports it folded (JSON, lines, table)', async () => {
+    const region = createRegion({ bufSize: 1024, bufCount: 2200, retiredPorts: 2 });
+    for (let id = 1; id <= 3; id++) pipeCycle(region, id, id, 10);
+    const ports = await jsonPorts(region);
+    expect(ports.map((p) => [p['name'], p['txPkts'], p['rxPkts']])).toEqual([
+      ['pipe{1', 1, 0],
+      ['pipe}1', 0, 1],
+      ['(other closed ports)', 5, 5],
+    ]);
+    expect(ports[2]).toMatchObject({ kind: 'mixed', state: 'closed', folded: 4 });
+    expect(ports[2]!['closes']).toBeUndefined();
+    const rows = rates(null, snapshotRegion(region));
+    expect(renderLines(0, rows)[2]).toMatch(/^0\.000 s \(other closed ports\) closed .* folded 4$/);
+    expect(renderLines(0, rows)[0]).toMatch(/pipe\{1 closed .* closes 1$/);
+    expect(renderTable('t', rows)).toMatch(/│ \(other closed ports\) x4 │ closed/);
+  });
+
+  it('gives a closed port rates of 0 even if its totals grew between two snapshots', () => {
+    const region = small();
+    pipeCycle(region, 3, 40, 500);
+    const a = { ...snapshotRegion(region), atMs: 1000 };
+    pipeCycle(region, 3, 40, 500);
+    const b = { ...snapshotRegion(region), atMs: 2000 };
+    expect(b.ports[0]!.txPkts).toBe(80);
+    expect(rates(a, b).map((p) => [p.txPps, p.rxPps, p.txBps, p.rxBps])).toEqual([
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
+  });
+
+  it('shows a record or a table a peer spoiled as bad, with nothing from it', async () => {
+    const region = small();
+    pipeCycle(region, 3, 40, 500);
+    const rec1 = (region.retiredOff + RT_HEADER_BYTES + RETIRED_RECORD_BYTES) >>> 2;
+    region.i32[rec1 + RR_NAME_LEN_I32] = 4096;
+    let ports = await jsonPorts(region);
+    expect(ports[0]).toMatchObject({ state: 'bad', txPkts: 0 });
+    expect(ports[1]).toMatchObject({ name: 'pipe}3', state: 'closed', rxPkts: 40 });
+    region.i32[(region.retiredOff >>> 2) + RT_COUNT_I32] = -5;
+    ports = await jsonPorts(region);
+    expect(ports).toMatchObject([{ name: '(retired counters)', state: 'bad', txPkts: 0 }]);
   });
 });
 

@@ -29,6 +29,17 @@ function drops(d: number[], net?: NetCounters): string {
   return parts.length === 0 ? '0' : parts.join(', ');
 }
 
+/** A closed port's name in the table: the catch-all says how many ports it holds. */
+function tableName(p: PortRates): string {
+  return p.closed?.catchAll === true ? `${p.name} x${p.closed.closes}` : p.name;
+}
+
+/** What plain lines add for a closed port: ports closed under its name, or folded into the catch-all. */
+function closedTail(p: PortRates): string {
+  if (p.closed === undefined) return '';
+  return p.closed.catchAll ? ` folded ${p.closed.closes}` : ` closes ${p.closed.closes}`;
+}
+
 /** A table of every port (cli-table3), like top's. */
 export function renderTable(title: string, ports: PortRates[]): string {
   const t = new Table({
@@ -50,7 +61,7 @@ export function renderTable(title: string, ports: PortRates[]): string {
   });
   for (const p of ports)
     t.push([
-      p.name,
+      tableName(p),
       state(p.state, p.ok),
       formatPps(p.txPps),
       formatBps(p.txBps),
@@ -72,7 +83,7 @@ export function renderLines(atMs: number, ports: PortRates[]): string[] {
     (p) =>
       `${(atMs / 1000).toFixed(3)} s ${p.name} ${state(p.state, p.ok)} tx ${formatPps(p.txPps)} ${formatBps(p.txBps)} ` +
       `rx ${formatPps(p.rxPps)} ${formatBps(p.rxBps)} tx_pkts ${p.txPkts} rx_pkts ${p.rxPkts} ` +
-      `drops ${drops(p.drops, p.net)} errors ${p.errors} occupancy ${p.occupancy}/${p.slots} wakes ${p.kicks}`,
+      `drops ${drops(p.drops, p.net)} errors ${p.errors} occupancy ${p.occupancy}/${p.slots} wakes ${p.kicks}${closedTail(p)}`,
   );
 }
 
@@ -98,6 +109,11 @@ export function renderJson(atMs: number, ports: PortRates[]): string {
       slots: p.slots,
       wakes: p.kicks,
       ...(p.net !== undefined ? { net: p.net } : {}),
+      ...(p.closed === undefined
+        ? {}
+        : p.closed.catchAll
+          ? { folded: p.closed.closes }
+          : { closes: p.closed.closes }),
     })),
   });
 }

@@ -7,21 +7,30 @@
  * whose slave end an I/O worker holds: both ends show as kind `net`, and
  * the slave's row carries the network counters (gaps, lost packets, bad
  * messages, reconnects, link state).
+ *
+ * Ports whose if object is gone follow, from the region's retired-counters
+ * table (core's readRetiredPorts, no lock): one row per name with the
+ * totals of every port closed under it, state "closed", rates 0, then the
+ * catch-all row of the ports folded there when the table was full.
  */
 import {
   IF_PEER_IF_I32,
   ifWord,
+  PORT_CLOSED,
   PORT_KIND_PIPE,
   PORT_KIND_VALE,
   PortTable,
   readPortCounters,
+  readRetiredPorts,
   RING_DROP_REASONS,
   sumDrops,
   sumRings,
   type PortCounters,
   type Region,
+  type RetiredPort,
 } from '@pktfabric/core';
-import { isNetIf, readNetCounters, type NetCounters } from '@pktfabric/net';
+import { isNetIf, netCountersOf, readNetCounters, type NetCounters } from '@pktfabric/net';
+import { PORT_KIND_NULL } from '@pktfabric/vale';
 
 export interface PortStat {
   name: string;
@@ -42,6 +51,12 @@ export interface PortStat {
   kicks: number;
   /** A network port's own counters (on its I/O worker's end), else undefined. */
   net?: NetCounters;
+  /**
+   * Set for a port whose if object is gone (a retired-counters record): how
+   * many ports were closed under this name (for the catch-all, how many
+   * were folded into it). Its rates are 0.
+   */
+  closed?: { closes: number; catchAll: boolean };
 }
 
 export interface RegionSnapshot {
@@ -69,7 +84,80 @@ function stat(name: string, kind: string, c: PortCounters): PortStat {
   };
 }
 
-/** Reads every port's counters. Allocates. */
+function kindName(kind: number): string {
+  return kind === PORT_KIND_PIPE
+    ? 'pipe'
+    : kind === PORT_KIND_VALE
+      ? 'vale'
+      : kind === PORT_KIND_NULL
+        ? 'null'
+        : `kind ${kind}`;
+}
+
+function retiredStat(p: RetiredPort, kind: string, net: NetCounters | null): PortStat {
+  const out: PortStat = {
+    name: p.name,
+    kind: p.catchAll ? 'mixed' : kind,
+    ifIndex: 0,
+    ok: p.ok,
+    state: PORT_CLOSED,
+    txPkts: p.txPkts,
+    txBytes: p.txBytes,
+    rxPkts: p.rxPkts,
+    rxBytes: p.rxBytes,
+    drops: p.drops,
+    errors: p.txErrors + p.rxErrors,
+    occupancy: 0,
+    slots: 0,
+    kicks: p.kicks,
+    closed: { closes: p.retires, catchAll: p.catchAll },
+  };
+  if (net !== null) out.net = net;
+  return out;
+}
+
+/** The rows of the ports whose if object is gone (retired-counters table). Allocates. */
+function retiredRows(region: Region): PortStat[] {
+  const t = readRetiredPorts(region);
+  // A table whose header does not check out: one "bad" row says so.
+  if (!t.ok) return [retiredStat(badTable(), 'mixed', null)];
+  // A network port's ends: its I/O worker's end (pipe}N) carries the network counters.
+  const nets = new Map<string, NetCounters>();
+  for (const p of t.ports) {
+    const net = netCountersOf(p);
+    if (net !== null) nets.set(p.name.slice(5), net);
+  }
+  return t.ports.map((p) => {
+    const pipeId = p.kind === PORT_KIND_PIPE && /^pipe[{}]/.test(p.name) ? p.name.slice(5) : null;
+    const net = pipeId !== null ? nets.get(pipeId) : undefined;
+    return retiredStat(
+      p,
+      net !== undefined ? 'net' : kindName(p.kind),
+      net !== undefined && p.name[4] === '}' ? net : null,
+    );
+  });
+}
+
+function badTable(): RetiredPort {
+  return {
+    name: '(retired counters)',
+    catchAll: true,
+    ok: false,
+    kind: 0,
+    retires: 0,
+    txPkts: 0,
+    txBytes: 0,
+    txErrors: 0,
+    rxPkts: 0,
+    rxBytes: 0,
+    rxErrors: 0,
+    drops: new Array<number>(RING_DROP_REASONS).fill(0),
+    kicks: 0,
+    kindWords: [],
+  };
+}
+
+/** Reads every port's counters, then those of the ports closed for good. Allocates. */
 export function snapshotRegion(region: Region): RegionSnapshot {
   const ports: PortStat[] = [];
   for (const e of new PortTable(region).list()) {
@@ -83,9 +171,10 @@ export function snapshotRegion(region: Region): RegionSnapshot {
       if (net) slave.net = readNetCounters(region, peer);
       ports.push(slave);
     } else {
-      ports.push(stat(e.name, e.kind === PORT_KIND_VALE ? 'vale' : `kind ${e.kind}`, master));
+      ports.push(stat(e.name, kindName(e.kind), master));
     }
   }
+  ports.push(...retiredRows(region));
   return { atMs: performance.now(), ports };
 }
 
@@ -104,7 +193,7 @@ export function rates(prev: RegionSnapshot | null, cur: RegionSnapshot): PortRat
   return cur.ports.map((p) => {
     const b = before.get(`${p.name}#${p.ifIndex}`);
     const r = (now: number, then: number | undefined): number =>
-      dt > 0 && then !== undefined ? Math.max(0, now - then) / dt : 0;
+      dt > 0 && then !== undefined && p.closed === undefined ? Math.max(0, now - then) / dt : 0;
     return {
       ...p,
       txPps: r(p.txPkts, b?.txPkts),
