@@ -22,6 +22,30 @@ async function run(argv: string[], region: ReturnType<typeof createRegion>) {
 }
 
 describe('vale-ctl', () => {
+  it('--closed lists the switch ports closed for good, counters summed by name', async () => {
+    const r = createRegion();
+    expect((await run(['--region', 'x', '--closed'], r)).out).toBe(
+      'no closed switch ports in this region\n',
+    );
+    for (let round = 0; round < 2; round++) {
+      const a = openValePort(r, 'vale0:a', { slots: 64 });
+      const b = openValePort(r, 'vale0:b', { slots: 64 });
+      for (let i = 0; i < 3; i++) expect(a.send(frame(mac(2), mac(1), i))).toBe(true);
+      a.close();
+      b.close();
+    }
+    const j = JSON.parse((await run(['--region', 'x', '--closed', '--json'], r)).out) as Array<
+      Record<string, unknown>
+    >;
+    expect(j.map((p) => [p['name'], p['closes'], p['txPackets'], p['rxPackets']])).toEqual([
+      ['vale0:a', 2, 6, 0],
+      ['vale0:b', 2, 0, 6],
+    ]);
+    const table = await run(['--region', 'x', '--closed'], r);
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/│ vale0:a │ 2\s+│ 6 /);
+  });
+
   it('attaches, lists with counters, refuses to detach a port in use, detaches', async () => {
     const r = createRegion();
     const mark = markPools(r);

@@ -8,8 +8,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { PktfabricError, type Region } from '@pktfabric/core';
-import { attachPort, detachPort, listSwitches, setSwitchPersistent } from '../index.js';
-import type { SwitchInfo } from '../api.js';
+import {
+  attachPort,
+  detachPort,
+  listSwitches,
+  retiredValePorts,
+  setSwitchPersistent,
+} from '../index.js';
+import type { RetiredValePort, SwitchInfo } from '../api.js';
 import { parseTool } from './parse.js';
 
 export interface ValeCtlIo {
@@ -83,6 +89,18 @@ export function formatSwitches(list: SwitchInfo[]): string {
   return `${t.toString()}\n`;
 }
 
+/** The switch ports closed for good (the region's retired counters), one row per name. */
+export function formatClosed(list: RetiredValePort[]): string {
+  if (list.length === 0) return 'no closed switch ports in this region\n';
+  const t = new Table({
+    head: ['port', 'closes', 'tx pkts', 'tx drops', 'rx pkts', 'rx drops', 'mon drops'],
+    style: { head: [], border: [] },
+  });
+  for (const p of list)
+    t.push([p.name, p.closes, p.txPackets, p.txDrops, p.rxPackets, p.rxDrops, p.monitorDrops]);
+  return `${t.toString()}\n`;
+}
+
 export function buildProgram(): Command {
   return new Command('vale-ctl')
     .description(
@@ -107,6 +125,10 @@ export function buildProgram(): Command {
     .option('-p, --persist <switch>', 'keep switch valeX while it has no port')
     .option('-P, --unpersist <switch>', 'let switch valeX go with its last port')
     .option('-l, --list', 'list switches and ports with counters (the default)')
+    .option(
+      '--closed',
+      'list the switch ports closed for good with their counters summed by name, instead',
+    )
     .option('--json', 'print the listing as JSON')
     .addHelpText(
       'after',
@@ -114,7 +136,8 @@ export function buildProgram(): Command {
         '  vale-ctl --region demo                       list switches, ports and counters\n' +
         '  vale-ctl --region demo -a vale0:p1 -C 2,512  persistent port with 2 rings of 512 slots\n' +
         '  vale-ctl --region demo -d vale0:p1           detach it again\n' +
-        '  vale-ctl --region demo --json                the listing as JSON\n',
+        '  vale-ctl --region demo --json                the listing as JSON\n' +
+        '  vale-ctl --region demo --closed              counters of the ports closed so far\n',
     );
 }
 
@@ -133,6 +156,7 @@ export async function valeCtl(argv: readonly string[], io: ValeCtlIo): Promise<n
     persist?: string;
     unpersist?: string;
     list?: boolean;
+    closed?: boolean;
     json?: boolean;
   }>();
   try {
@@ -160,7 +184,10 @@ export async function valeCtl(argv: readonly string[], io: ValeCtlIo): Promise<n
       setSwitchPersistent(region, o.unpersist, false);
       acted = true;
     }
-    if (!acted || o.list === true || o.json === true) {
+    if (o.closed === true) {
+      const closed = retiredValePorts(region);
+      io.out(o.json === true ? `${JSON.stringify(closed, null, 2)}\n` : formatClosed(closed));
+    } else if (!acted || o.list === true || o.json === true) {
       const list = listSwitches(region);
       io.out(o.json === true ? `${JSON.stringify(list, null, 2)}\n` : formatSwitches(list));
     }
