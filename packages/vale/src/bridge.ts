@@ -3,13 +3,32 @@
  * receives is transmitted on the other, both ways. Ports of one region
  * swap buffers (zero copy: the received buffer goes into the TX slot, the
  * TX slot's free buffer into the RX slot, both flagged NS_BUF_CHANGED, and
- * the syncs move ownership); ports of different regions copy.
+ * the syncs move ownership); ports of different regions copy. A port that
+ * carries packets one way only (a monitor, a network port `@in` / `@out`)
+ * is bridged that way only.
  */
-import { NS_BUF_CHANGED, NS_MOREFRAG, POLLIN, type Port } from '@pktfabric/core';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { NS_BUF_CHANGED, NS_MOREFRAG, POLLIN, POLLOUT, type Port } from '@pktfabric/core';
+import { BridgeDirectionError } from './errors.js';
 
 /** Whether two ports can swap buffers: the same region memory. */
 export function sameRegion(a: Port, b: Port): boolean {
   return a.region.sab === b.region.sab;
+}
+
+/**
+ * Which ways a port carries packets: `rx` it receives (the bridge may take
+ * from it), `tx` it transmits (the bridge may put onto it). A port without
+ * RX or TX rings does not; a port that says its direction (a network port's
+ * `direction`: `in` only receives, `out` only transmits, `both`) does only
+ * that way, whatever rings it has (a network port is a pipe end, with both).
+ */
+export function portWays(p: Port): { rx: boolean; tx: boolean } {
+  const d = (p as { direction?: unknown }).direction;
+  return {
+    rx: p.rxRings.length > 0 && d !== 'out',
+    tx: p.txRings.length > 0 && d !== 'in',
+  };
 }
 
 const bufferViews = new WeakMap<SharedArrayBuffer, Buffer>();
@@ -84,10 +103,37 @@ export interface BridgeOptions {
   reportMs?: number;
 }
 
+/** How long a waiting bridge sleeps on one port before it looks at the other way, in ms. */
+const WAIT_SLICE_MS = 5;
+/** A bridge that keeps moving packets still lets its event loop turn this often (timers, the abort signal), in ms. */
+const YIELD_MS = 10;
+
+/** True when some RX ring of `p` holds packets not yet taken. */
+function holdsReceived(p: Port): boolean {
+  for (let r = 0; r < p.rxRings.length; r++) if (p.rxRings[r]!.space() > 0) return true;
+  return false;
+}
+
 /**
- * Runs the bridge until `signal` aborts: passes both ways, and when
- * nothing moved waits briefly on each port. Resolves with the slots moved
- * each way.
+ * The ways `a` and `b` can be bridged (see portWays): a to b when a
+ * receives and b transmits, and b to a likewise. Throws
+ * BridgeDirectionError when there is neither.
+ */
+export function bridgeWays(a: Port, b: Port): { aToB: boolean; bToA: boolean } {
+  const wa = portWays(a);
+  const wb = portWays(b);
+  const ways = { aToB: wa.rx && wb.tx, bToA: wb.rx && wa.tx };
+  if (!ways.aToB && !ways.bToA) throw new BridgeDirectionError(a.name, b.name);
+  return ways;
+}
+
+/**
+ * Runs the bridge until `signal` aborts: passes each way the ports allow
+ * (bridgeWays; throws BridgeDirectionError when none), and when nothing
+ * moved waits briefly on what would let a way move: its source's POLLIN,
+ * or, when the source holds packets, its destination's POLLOUT (a full
+ * destination, e.g. a network port whose peer holds it back). Resolves
+ * with the slots moved each way.
  */
 export async function runBridge(
   a: Port,
@@ -96,19 +142,35 @@ export async function runBridge(
 ): Promise<{ aToB: number; bToA: number }> {
   const burst = opts.burst ?? 512;
   const reportMs = opts.reportMs ?? 1000;
+  const ways = bridgeWays(a, b);
   let aToB = 0;
   let bToA = 0;
-  let next = performance.now() + reportMs;
+  let now = performance.now();
+  let next = now + reportMs;
+  let turn = now + YIELD_MS;
   while (opts.signal?.aborted !== true) {
-    const x = bridgePass(a, b, burst);
-    const y = bridgePass(b, a, burst);
+    const x = ways.aToB ? bridgePass(a, b, burst) : 0;
+    const y = ways.bToA ? bridgePass(b, a, burst) : 0;
     aToB += x;
     bToA += y;
     if (x + y === 0) {
-      await a.pollAsync(POLLIN, 5);
-      await b.pollAsync(POLLIN, 5);
+      if (ways.aToB)
+        await (holdsReceived(a)
+          ? b.pollAsync(POLLOUT, WAIT_SLICE_MS)
+          : a.pollAsync(POLLIN, WAIT_SLICE_MS));
+      if (ways.bToA)
+        await (holdsReceived(b)
+          ? a.pollAsync(POLLOUT, WAIT_SLICE_MS)
+          : b.pollAsync(POLLIN, WAIT_SLICE_MS));
     }
-    if (opts.onReport !== undefined && performance.now() >= next) {
+    now = performance.now();
+    if (now >= turn) {
+      // pollAsync resolves without a turn of the event loop when it is ready
+      // at once: a bridge kept busy would never see its timers otherwise.
+      await nextTurn();
+      turn = performance.now() + YIELD_MS;
+    }
+    if (opts.onReport !== undefined && now >= next) {
       opts.onReport(aToB, bToA);
       next += reportMs;
     }

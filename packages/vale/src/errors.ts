@@ -1,5 +1,5 @@
 /** Errors of the switch. Each extends core's classes, so callers can test either. */
-import { ExhaustedError, PktfabricError } from '@pktfabric/core';
+import { ExhaustedError, OptionError, PktfabricError } from '@pktfabric/core';
 
 /** A switch has no free port number (254 ports, netmap's limit), or the region has its maximum of switches. */
 export class SwitchFullError extends ExhaustedError {
@@ -21,5 +21,36 @@ export class LookupError extends PktfabricError {
   ) {
     super(`switch ${switchName}: lookup ${reason}`);
     if (cause !== undefined) (this as { cause?: unknown }).cause = cause;
+  }
+}
+
+/**
+ * The two ports of a bridge have no way between them: neither receives
+ * what the other can transmit (e.g. two network ports that both only send,
+ * `zmq:...@out`, or both only receive, `@in`). `option` is `interface`, the
+ * parameter that named them.
+ */
+export class BridgeDirectionError extends OptionError {
+  constructor(a: string, b: string) {
+    super(
+      'interface',
+      'two ports with a way between them: one that receives while the other transmits (a network port @out only transmits, @in only receives)',
+      `${a} and ${b}`,
+    );
+  }
+}
+
+/**
+ * A port name the bridge cannot open here: a network port (`zmq:...`) given
+ * to the `bridge` of this package, which opens only ports of a region.
+ * `pktfabric bridge` opens network ports too. `option` is `interface`.
+ */
+export class BridgePortError extends OptionError {
+  constructor(name: string) {
+    super(
+      'interface',
+      'a port of the region (vale*:, pipe{N, pipe}N, null:, monitors); network ports (zmq:...) need `pktfabric bridge`',
+      name,
+    );
   }
 }

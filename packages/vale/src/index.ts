@@ -22,6 +22,14 @@ export {
   PORT_KIND_MONITOR,
   type MonitorOptions,
 } from './monitor.js';
-export { bridgePass, runBridge, sameRegion, type BridgeOptions } from './bridge.js';
+export {
+  bridgePass,
+  bridgeWays,
+  portWays,
+  runBridge,
+  sameRegion,
+  type BridgeOptions,
+} from './bridge.js';
+export type { BridgeIo, BridgeOpenOptions } from './tools/bridge-program.js';
 export { RoomGauge } from './room.js';
 export { openToolPort } from './open-named.js';

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createRegion } from '@pktfabric/core';
 import { expectConserved, markPools } from '@pktfabric/core/testing';
 import { createPipe, openPort } from '@pktfabric/pipes';
-import { bridgePass, openValePort } from '../src/index.js';
+import {
+  BridgeDirectionError,
+  BridgePortError,
+  bridgePass,
+  bridgeWays,
+  openMonitor,
+  openValePort,
+  runBridge,
+} from '../src/index.js';
 import { bridgeCli } from '../src/tools/bridge-program.js';
 import { BCAST, frame, mac, tagOf } from './frames.js';
 
@@ -79,5 +87,55 @@ describe('bridge', () => {
       openRegion: () => ra,
     });
     expect(bad).toBe(1);
+  });
+
+  it('bridges a one-way port one way only, and refuses two ports with no way between them', async () => {
+    const r = createRegion();
+    const mark = markPools(r);
+    const pipe = createPipe(r, { id: 4, slots: 64 });
+    const user = openPort(r, 'pipe{4');
+    const side = openPort(r, 'pipe}4');
+    const up = openValePort(r, 'vale0:up', { slots: 64 });
+    const mon = openMonitor(r, 'vale0:up/t');
+    const mon2 = openMonitor(r, 'vale0:up/r');
+    // A monitor only receives: the bridge takes from it, never puts onto it.
+    expect(bridgeWays(side, mon)).toEqual({ aToB: false, bToA: true });
+    const err = (() => {
+      try {
+        bridgeWays(mon, mon2);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(BridgeDirectionError);
+    expect((err as BridgeDirectionError).option).toBe('interface');
+    await expect(runBridge(mon, mon2)).rejects.toBeInstanceOf(BridgeDirectionError);
+    // A port that says it only transmits (a network port @out) is never
+    // taken from; one that only receives (@in) is never put onto.
+    const outOnly = Object.assign(Object.create(side) as typeof side, { direction: 'out' });
+    expect(bridgeWays(up, outOnly)).toEqual({ aToB: true, bToA: false });
+    expect(bridgeWays(outOnly, up)).toEqual({ aToB: false, bToA: true });
+    const inOnly = Object.assign(Object.create(side) as typeof side, { direction: 'in' });
+    expect(bridgeWays(up, inOnly)).toEqual({ aToB: false, bToA: true });
+    expect(() => bridgeWays(inOnly, mon)).toThrow(BridgeDirectionError);
+    for (const p of [mon, mon2, user, side, up]) p.close();
+    pipe.release();
+    expectConserved(r, mark);
+  });
+
+  it('refuses a network port name without an opener that knows it (BridgePortError)', async () => {
+    const r = createRegion();
+    let err = '';
+    const code = await bridgeCli(
+      ['--region', 'A', '-i', 'vale0:x', '-i', 'zmq:tcp://127.0.0.1:5555@out'],
+      { out: () => {}, err: (s) => (err += s), openRegion: () => r },
+    );
+    expect(code).toBe(1);
+    expect(err).toContain(BridgePortError.name);
+    expect(err).toContain('pktfabric bridge');
+    let help = '';
+    await bridgeCli(['--help'], { out: (s) => (help += s), err: () => {} });
+    expect(help).toContain('pktfabric bridge');
   });
 });
