@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testSeed } from '@pktfabric/core/testing';
-import { Peer } from './peer.js';
+import { Peer } from './fixtures/peer.js';
 
 const peers: Peer[] = [];
 function start(...a: ConstructorParameters<typeof Peer>): Peer {
