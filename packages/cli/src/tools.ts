@@ -74,15 +74,14 @@ export const TOOLS: Record<string, ToolEntry> = {
     },
   },
   bridge: {
-    summary: 'forward between two ports both ways (buffer swaps in one region, copies across)',
+    summary:
+      'forward between two ports both ways (buffer swaps in one region, copies across; network ports too)',
     run: async (args) => {
-      const m = (await import(sibling('@pktfabric/vale', './tools/bridge-program.js'))) as {
-        bridgeCli(argv: readonly string[], io: StdIo & { signal: AbortSignal }): Promise<number>;
-      };
+      const { bridgeTool } = await import('./bridge-tool.js');
       // Ctrl-C stops the bridge, which then prints its totals.
       const ac = new AbortController();
       process.once('SIGINT', () => ac.abort());
-      return m.bridgeCli(args, { ...stdio, signal: ac.signal });
+      return bridgeTool(args, { ...stdio, signal: ac.signal });
     },
   },
 };

@@ -1,0 +1,139 @@
+/**
+ * `pktfabric bridge` between a local port (a pipe end of this process's
+ * region) and a network port, both ways: a seeded stream (packet number +
+ * checksum, @pktfabric/net/testing) crosses the bridge and a ZeroMQ link to
+ * or from a peer process, intact, in order, without loss. ZeroMQ runs only
+ * in the network port's I/O worker (closed, never terminated) and in the
+ * peer processes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRegion, POLLIN, POLLOUT, type Region } from '@pktfabric/core';
+import { expectConserved, markPools, testSeed, waitFor } from '@pktfabric/core/testing';
+import { checkPacket, makePacket, MAX_LEN, packetIndex, Peer } from '@pktfabric/net/testing';
+import { createPipe, openPort } from '@pktfabric/pipes';
+import { bridgeTool } from '../src/bridge-tool.js';
+
+const peers: Peer[] = [];
+function start(...a: ConstructorParameters<typeof Peer>): Peer {
+  const p = new Peer(...a);
+  peers.push(p);
+  return p;
+}
+afterEach(() => {
+  for (const p of peers.splice(0)) p.kill();
+});
+
+/** Runs `pktfabric bridge` (vale's bridge with the cli's port opener) on `region` until aborted. */
+function bridge(region: Region, args: string[], ac: AbortController) {
+  const io = { out: '', err: '' };
+  const code = bridgeTool(['--region', 'R', '-T', '600000', ...args], {
+    out: (s) => (io.out += s),
+    err: (s) => (io.err += s),
+    openRegion: () => region,
+    signal: ac.signal,
+  });
+  return { io, code };
+}
+
+describe('pktfabric bridge to a network port', () => {
+  it('local port -> zmq @out: the seeded stream arrives intact at the peer', async () => {
+    const seed = testSeed(import.meta.url);
+    const count = 20_000;
+    const rx = start({ role: 'rx', name: 'zmq:tcp://127.0.0.1:*@in,bind', seed, count });
+    const { endpoint } = await rx.next('ready');
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const mark = markPools(region);
+    const pipe = createPipe(region, { id: 1, slots: 1024 });
+    const user = openPort(region, 'pipe{1');
+    const ac = new AbortController();
+    const b = bridge(region, ['-i', 'pipe}1', '-i', `zmq:${endpoint}@out,connect`], ac);
+    const scratch = Array.from({ length: 64 }, () => new Uint8Array(MAX_LEN));
+    const list: Uint8Array[] = [];
+    for (let sent = 0; sent < count;) {
+      list.length = 0;
+      for (let j = 0; j < 64 && sent + j < count; j++)
+        list.push(makePacket(seed, sent + j, scratch[j]!));
+      for (let k = 0; k < list.length;) {
+        const n = user.sendBatch(list, k);
+        k += n;
+        if (n === 0) await user.pollAsync(POLLOUT, 1000);
+      }
+      sent += list.length;
+    }
+    const r = await rx.next('done');
+    ac.abort();
+    expect(await waitFor('the bridge', b.code)).toBe(0);
+    expect(r.error).toBeNull();
+    expect([r.received, r.first, r.last, r.reorders, r.skipped]).toEqual([
+      count,
+      0,
+      count - 1,
+      0,
+      0,
+    ]);
+    expect([r.counters.gaps, r.counters.drops, r.counters.bad]).toEqual([0, 0, 0]);
+    // One region: the bridge swapped buffers into the network port's ring; one way only.
+    expect(b.io.err).toMatch(/pipe\}1 -> \S+ \(swapping buffers, one way\)/);
+    expect(b.io.out).toBe(`pipe}1 -> ${b.io.err.match(/-> (\S+) /)![1]}: ${count} slots\n`);
+    user.close();
+    pipe.release();
+    expectConserved(region, mark);
+  });
+
+  it('zmq @in -> local port: the seeded stream from the peer arrives intact', async () => {
+    const seed = testSeed(import.meta.url) ^ 0x5a5a;
+    const count = 20_000;
+    const tx = start({ role: 'tx', name: 'zmq:tcp://127.0.0.1:*@out', seed, count });
+    const { endpoint } = await tx.next('ready');
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const mark = markPools(region);
+    const pipe = createPipe(region, { id: 2, slots: 1024 });
+    const user = openPort(region, 'pipe{2');
+    const ac = new AbortController();
+    const b = bridge(region, ['-i', `zmq:${endpoint}@in`, '-i', 'pipe}2'], ac);
+    let received = 0;
+    let reorders = 0;
+    let error: string | null = null;
+    await waitFor(
+      'the stream through the bridge',
+      (async () => {
+        while (received < count) {
+          const got = user.recvBatch(256);
+          for (const p of got) {
+            const i = packetIndex(p);
+            if (i !== received) reorders++;
+            error ??= checkPacket(seed, received, p);
+            received++;
+          }
+          user.giveBack();
+          if (got.length === 0) await user.pollAsync(POLLIN, 1000);
+        }
+      })(),
+    );
+    const t = await tx.next('done');
+    ac.abort();
+    expect(await waitFor('the bridge', b.code)).toBe(0);
+    expect([received, reorders, error]).toEqual([count, 0, null]);
+    expect(t.sent).toBe(count);
+    expect(b.io.err).toMatch(/\S+ -> pipe\}2 \(swapping buffers, one way\)/);
+    expect(b.io.out).toMatch(new RegExp(`-> pipe\\}2: ${count} slots\\n$`));
+    user.close();
+    pipe.release();
+    expectConserved(region, mark);
+  });
+
+  it('two network ports that both only receive: BridgeDirectionError, both closed', async () => {
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const mark = markPools(region);
+    const ac = new AbortController();
+    const b = bridge(
+      region,
+      ['-i', 'zmq:tcp://127.0.0.1:9@in', '-i', 'zmq:tcp://127.0.0.1:10@in'],
+      ac,
+    );
+    expect(await waitFor('the bridge', b.code)).toBe(1);
+    expect(b.io.err).toContain('BridgeDirectionError');
+    expect(b.io.err).toContain('interface');
+    expectConserved(region, mark);
+  });
+});
