@@ -133,10 +133,17 @@ export async function bridgeCli(argv: readonly string[], io: BridgeIo): Promise<
     io.signal?.addEventListener('abort', () => ac.abort(), { once: true });
     if (io.signal?.aborted === true) ac.abort();
     const timer = o.duration === undefined ? null : setTimeout(() => ac.abort(), o.duration * 1000);
+    // Labelled with the names given (a network port is a pipe end named pipe{N underneath).
+    const na = o.interface[0]!;
+    const nb = o.interface[1]!;
     const arrow = ways.aToB && ways.bToA ? '<->' : ways.aToB ? '->' : '<-';
     io.err(
-      `bridge: ${a.name} ${arrow} ${b.name} (${sameRegion(a, b) ? 'swapping buffers' : 'copying'}${arrow === '<->' ? '' : ', one way'})\n`,
+      `bridge: ${na} ${arrow} ${nb} (${sameRegion(a, b) ? 'swapping buffers' : 'copying'}${arrow === '<->' ? '' : ', one way'})\n`,
     );
+    const totals = (x: number, y: number, sep: string): string =>
+      (ways.aToB ? `${na} -> ${nb}: ${x} slots` : '') +
+      (ways.aToB && ways.bToA ? sep : '') +
+      (ways.bToA ? `${nb} -> ${na}: ${y} slots` : '');
     const t0 = performance.now();
     const r = await runBridge(a, b, {
       burst: o.burst,
@@ -144,12 +151,11 @@ export async function bridgeCli(argv: readonly string[], io: BridgeIo): Promise<
       reportMs: o.report,
       onReport: (x, y) =>
         io.err(
-          `bridge: ${((performance.now() - t0) / 1000).toFixed(1)} s  ${a.name} -> ${b.name} ${x}  ${b.name} -> ${a.name} ${y}\n`,
+          `bridge: ${((performance.now() - t0) / 1000).toFixed(1)} s  ${totals(x, y, '  ')}\n`,
         ),
     });
     if (timer !== null) clearTimeout(timer);
-    if (ways.aToB) io.out(`${a.name} -> ${b.name}: ${r.aToB} slots\n`);
-    if (ways.bToA) io.out(`${b.name} -> ${a.name}: ${r.bToA} slots\n`);
+    io.out(`${totals(r.aToB, r.bToA, '\n')}\n`);
     return 0;
   } catch (e) {
     const msg = e instanceof PktfabricError ? `${e.name}: ${e.message}` : String(e);
