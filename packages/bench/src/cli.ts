@@ -164,7 +164,8 @@ console.log(
     ' raw ZeroMQ with the same batching (zmq-raw-*; bars: >= 0.9x, and >= 8 Mpps at 60 B);' +
     ' vs threads: a case between two processes (xproc-*) over the same case between two threads.' +
     '\nround trips: one packet in flight, ping-pong; p50 / p99 are medians over the runs of each' +
-    " run's; spin: the waiting side spins, park: it sleeps at once.",
+    " run's; spin: the waiting side spins, park: it sleeps at once; vs low-level: the lower-level" +
+    " case's p50 over this one's (net-rtt: raw ZeroMQ PAIR, zmq-raw-rtt; 0.5x = twice as long).",
 );
 const targets = formatTargets(rows);
 if (targets !== '') console.log(`\n${targets}`);

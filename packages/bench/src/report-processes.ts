@@ -26,14 +26,26 @@ export function isRttRow(r: CaseSummary): boolean {
 
 /**
  * The round-trip rows as a table: where the sides ran, how they wait, the
- * medians over runs of each run's p50 and p99, every run's, and the notify
- * calls per million packets. Empty when no round-trip case ran.
+ * medians over runs of each run's p50 and p99, every run's, the ratio to the
+ * lower-level case's p50 (net-rtt over zmq-raw-rtt: its p50 over this
+ * one's), and the notify calls per million packets. Empty when no
+ * round-trip case ran.
  */
 export function formatRoundTrips(rows: readonly CaseSummary[]): string {
   const rtt = rows.filter(isRttRow);
   if (rtt.length === 0) return '';
   return textTable(
-    ['round trips', 'sides', 'wait', 'p50', 'p99', 'runs p50 (us)', 'runs p99 (us)', 'notify/Mpkt'],
+    [
+      'round trips',
+      'sides',
+      'wait',
+      'p50',
+      'p99',
+      'runs p50 (us)',
+      'runs p99 (us)',
+      'vs low-level',
+      'notify/Mpkt',
+    ],
     rtt.map((r) => [
       r.case,
       r.sides,
@@ -42,6 +54,7 @@ export function formatRoundTrips(rows: readonly CaseSummary[]): string {
       r.rttP99Ns === null ? '-' : formatNs(r.rttP99Ns),
       r.runsRttP50Ns.map(us).join(' '),
       r.runsRttP99Ns.map(us).join(' '),
+      r.ratioToLowLevel === null ? '-' : `${r.ratioToLowLevel.toFixed(2)}x`,
       r.kicksPerMillion === null ? '-' : r.kicksPerMillion.toFixed(1),
     ]),
   );
@@ -62,10 +75,9 @@ function measured(rows: readonly CaseSummary[], c: CaseName | null): CaseSummary
 export function processTargets(rows: readonly CaseSummary[]): string[] {
   const out: string[] = [];
   for (const r of rows) {
-    if (sidesOf(r.case) !== 'processes' || r.medianPps <= 0) continue;
     const ref = threadsOf(r.case);
-    // Processes for another reason (the ZeroMQ rows): no thread case to compare with.
-    if (ref === null) continue;
+    // Cases in processes with no thread case (the ZeroMQ rows) have no bar here.
+    if (sidesOf(r.case) !== 'processes' || r.medianPps <= 0 || ref === null) continue;
     const wait = rttOf(r.case);
     if (wait === null) {
       const wanted = `${r.case} >= ${PROCESS_RATIO_BAR}x ${ref}`;

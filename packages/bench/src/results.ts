@@ -47,7 +47,9 @@ export interface ResultRow {
   ratioToPostMessage: number | null;
   /**
    * medianPps over the low-level case doing the same (pipe-64b-rw for the
-   * easy-layer pipe cases), or null (other cases, or not measured).
+   * easy-layer pipe cases), or null (other cases, or not measured). For a
+   * round-trip case (net-rtt over zmq-raw-rtt): the low-level case's
+   * rttP50Ns over this one's (0.5: round trips twice as long).
    */
   ratioToLowLevel: number | null;
   /** Where the case's two sides ran: 'threads' (worker threads) or 'processes' (child processes). */

@@ -72,8 +72,10 @@ export interface CaseSummary {
   ratioToPostMessage: number | null;
   /**
    * medianPps / the median of the case doing the same through a lower-level
-   * API (CaseInfo.lowLevel: pipe-64b-rw for the easy-layer cases); null for
-   * cases without one, or when it was not measured.
+   * API (CaseInfo.lowLevel: pipe-64b-rw for the easy-layer cases); for a
+   * round-trip case, the lower-level case's rttP50Ns / this one's (higher is
+   * better either way); null for cases without one, or when it was not
+   * measured.
    */
   ratioToLowLevel: number | null;
   /** Where its two sides ran: two worker threads or two child processes. */
@@ -153,11 +155,21 @@ export function summarize(
     const b = medians.get(ref) ?? 0;
     return a > 0 && b > 0 ? a / b : null;
   };
+  const p50Of = (c: CaseName): number[] =>
+    (results.get(c) ?? []).flatMap((r) => (r.rtt !== undefined ? [r.rtt.p50Ns] : []));
+  // Round-trip cases: the low-level case's median p50 over this one's (higher is
+  // better, as for a rate: 0.5x is a round trip twice as long).
+  const rttRatio = (c: CaseName, ref: CaseName | null): number | null => {
+    if (ref === null) return null;
+    const a = p50Of(c);
+    const b = p50Of(ref);
+    return a.length > 0 && b.length > 0 && median(a) > 0 ? median(b) / median(a) : null;
+  };
   return cases.map((c) => {
     const rs = results.get(c) ?? [];
     const kicks = rs.map((r) => r.kicksPerMillion).filter((k): k is number => k !== null);
     const rtt = rttOf(c) !== null;
-    const p50 = rs.flatMap((r) => (r.rtt !== undefined ? [r.rtt.p50Ns] : []));
+    const p50 = p50Of(c);
     const p99 = rs.flatMap((r) => (r.rtt !== undefined ? [r.rtt.p99Ns] : []));
     return {
       case: c,
@@ -173,7 +185,7 @@ export function summarize(
         CASES[c].work === 'index' ? null : (medians.get(c)! * CASES[c].packetSize) / 1e9,
       ratioToHandRing: ratio(c, CASES[c].handRing),
       ratioToPostMessage: rtt ? null : ratio(c, POSTMESSAGE_CASE),
-      ratioToLowLevel: ratio(c, CASES[c].lowLevel),
+      ratioToLowLevel: rtt ? rttRatio(c, CASES[c].lowLevel) : ratio(c, CASES[c].lowLevel),
       sides: sidesOf(c),
       ratioToThreads: rtt ? null : ratio(c, threadsOf(c)),
       rttP50Ns: p50.length > 0 ? median(p50) : null,

@@ -61,18 +61,20 @@ const CASES = [
         ['net-1500b-copy', 1500, 'slots'],
         ['zmq-raw-index', 60, null],
         ['zmq-raw-1500b-copy', 1500, null],
+        ['net-rtt', 60, 'slots'],
+        ['zmq-raw-rtt', 60, null],
       ]
     : []) as [string, number, 'slots' | null][]),
 ] as const;
 
 /** Round-trip rows: latencies, in a table of their own and not in the chart. */
-const RTT = CASES.map(([c]) => c).filter((c) => c.includes('-rtt-'));
+const RTT = CASES.map(([c]) => c).filter((c) => /-rtt(-|$)/.test(c));
 /** Rows with a bar in the chart. */
 const BARS = CASES.length - RTT.length;
 
 const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];
 /** Cases with a low-level baseline: the easy layer (pipe-64b-rw) and the network port (raw ZeroMQ). */
-const WITH_LOW_LEVEL = [...EASY, 'net-index', 'net-1500b-copy'];
+const WITH_LOW_LEVEL = [...EASY, 'net-index', 'net-1500b-copy', 'net-rtt'];
 
 const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -135,6 +137,10 @@ describe('npm run bench (quick smoke run)', () => {
       expect(stdout).toMatch(
         /^ {2}xproc-pipe-rtt-park p50 <= 50\.0 us: [\d.]+ [nmu]?s \(threads [\d.]+ [nmu]?s\) \((met|missed)\)$/m,
       );
+      // The ZeroMQ rows have no thread case, so no bar between processes; the
+      // network round trip shows its ratio to raw ZeroMQ's in the round-trip table.
+      expect(stdout).not.toMatch(/^ {2}(net|zmq-raw)-\S+ (>=|p50 <=) /m);
+      expect(stdout).toMatch(/^net-rtt +processes +park +\S+ \S+ +\S+ \S+ +\S+ +\S+ +[\d.]+x /m);
     }
     expect(byCase.get('handring-64b-rw')!.ratioToHandRing).toBe(1);
     expect(byCase.get('postmessage-64b')!.ratioToPostMessage).toBe(1);

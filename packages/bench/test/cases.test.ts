@@ -377,6 +377,28 @@ describe('bench cases', () => {
           lowLevel: null,
         },
       ],
+      [
+        'net-rtt',
+        {
+          transport: 'net-rtt',
+          work: 'index',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: 'zmq-raw-rtt',
+        },
+      ],
+      [
+        'zmq-raw-rtt',
+        {
+          transport: 'zmq-raw-rtt',
+          work: 'index',
+          mode: null,
+          packetSize: 60,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
     ]);
     expect(POSTMESSAGE_CASE).toBe('postmessage-64b');
   });
@@ -406,6 +428,8 @@ describe('bench cases', () => {
       ['net-1500b-copy', null, null],
       ['zmq-raw-index', null, null],
       ['zmq-raw-1500b-copy', null, null],
+      ['net-rtt', null, 'park'],
+      ['zmq-raw-rtt', null, 'park'],
     ]);
     // Every other case runs between threads and has no thread case.
     for (const c of ALL_CASES.filter((x) => !PROCESS_CASES.includes(x))) {
@@ -417,7 +441,10 @@ describe('bench cases', () => {
       'pipe-rtt-park',
       'xproc-pipe-rtt-spin',
       'xproc-pipe-rtt-park',
+      'net-rtt',
+      'zmq-raw-rtt',
     ]);
+    expect(casesMatching(/net-rtt|zmq-raw-rtt/)).toEqual(['net-rtt', 'zmq-raw-rtt']);
     // --only: the matching cases and the thread cases of the process ones, in report order.
     expect(casesMatching(/xproc/)).toEqual([
       'pipe-index',

@@ -185,4 +185,35 @@ describe('bench report', () => {
     expect(lines).toContain('  xproc-pipe-rtt-spin p50 <= 2.00 us: 600 ns (threads 400 ns) (met)');
     expect(lines).toContain('  xproc-pipe-rtt-park p50 <= 50.0 us: 60.0 us (missed)');
   });
+
+  it('gives the network round trip its ratio to raw ZeroMQ (p50 over p50), and no bar between processes', () => {
+    const trip = (c: CaseName, p50Us: number, p99Us: number): CaseRun => ({
+      ...runAt(c, 1 / p50Us, null),
+      rtt: { count: 1000, minNs: 100, p50Ns: p50Us * 1000, p99Ns: p99Us * 1000, maxNs: 1e6 },
+    });
+    const runs = new Map<CaseName, CaseRun[]>([
+      ['net-index', [runAt('net-index', 7)]],
+      ['net-rtt', [trip('net-rtt', 100, 300), trip('net-rtt', 120, 400), trip('net-rtt', 80, 250)]],
+      ['zmq-raw-rtt', [trip('zmq-raw-rtt', 50, 100)]],
+    ]);
+    const rows = summarize([...runs.keys()], runs);
+    const by = new Map(rows.map((r) => [r.case, r]));
+    // raw's p50 (50 us) over the median of the port's p50s (100 us).
+    expect(by.get('net-rtt')!.ratioToLowLevel).toBeCloseTo(0.5);
+    expect(by.get('zmq-raw-rtt')!.ratioToLowLevel).toBeNull();
+    expect([by.get('net-rtt')!.rttP50Ns, by.get('net-rtt')!.rttP99Ns]).toEqual([100_000, 300_000]);
+    const text = formatSummary(rows).split('\n');
+    expect(text.find((l) => l.startsWith('round trips'))).toMatch(
+      / runs p99 \(us\) +vs low-level +notify/,
+    );
+    expect(text.find((l) => l.startsWith('net-rtt'))).toMatch(
+      /^net-rtt +processes +park +100\.0 us +300\.0 us +100\.0 120\.0 80\.0 +300\.0 400\.0 250\.0 +0\.50x /,
+    );
+    expect(text.find((l) => l.startsWith('zmq-raw-rtt'))).toMatch(/ +- +- *$/);
+    // In processes, but with no thread case: no bar between processes.
+    expect(formatTargets(rows)).not.toContain('between processes');
+    // Without the raw row, no ratio.
+    const alone = summarize(['net-rtt'], new Map([['net-rtt', runs.get('net-rtt')!]]));
+    expect(alone[0]!.ratioToLowLevel).toBeNull();
+  });
 });

@@ -59,7 +59,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function setupNet({ slots }: SetupContext): Promise<{
+export async function setupNet({ slots }: SetupContext): Promise<{
   sender: { data: NetSide };
   receiver: { data: NetSide };
 }> {
@@ -86,7 +86,7 @@ function portSlots(slots: number): number {
   return Math.max(slots, NET_BENCH_SLOTS);
 }
 
-function sideRegion(slots: number): Region {
+export function sideRegion(slots: number): Region {
   return createRegion({ bufCount: 4 * slots + 64, ringSize: ringBytes(slots) });
 }
 

@@ -28,7 +28,7 @@
  * back, marks itself done (control RECEIVER_DONE) and closes its end; pong
  * sees the mark (or the close) with nothing in flight and ends.
  */
-import { attachRegion, type ChecksMode, type RegionMemory } from '@pktfabric/core';
+import { attachRegion, type ChecksMode, type Port, type RegionMemory } from '@pktfabric/core';
 import { openPort, POLL_SPIN, POLLHUP, POLLIN, POLLOUT } from '@pktfabric/pipes';
 import { CONTROL_POLL_MS, MeasureWindow, type Control } from '../control.js';
 import { CTL_RECEIVER_DONE_I32, PHASE_MEASURE } from '../layout/control-layout.js';
@@ -86,7 +86,7 @@ export const pipeRttTransport = defineTransport({
 });
 
 /** True once ping marked itself done (it sends nothing more). One Atomics.load. */
-function pingDone(control: Control): boolean {
+export function pingDone(control: Control): boolean {
   return Atomics.load(control.i32, CTL_RECEIVER_DONE_I32) === 1;
 }
 
@@ -96,138 +96,157 @@ function pingDone(control: Control): boolean {
  * round-trip times of the window.
  */
 export function rttPing(ctx: SideContext<RttSide>): SideResult {
-  const { control } = ctx;
   const { sab, portName, checks, spin } = ctx.data;
-  const region = attachRegion(sab);
-  const ep = openPort(region, portName, { checks, spin });
+  const ep = openPort(attachRegion(sab), portName, { checks, spin });
   try {
-    ctx.ready();
-    const work = ctx.makeWork(region.u8);
-    const tx = ep.txRings[0]!;
-    const rx = ep.rxRings[0]!;
-    const u32 = region.u32;
-    const bufBase = region.bufBase;
-    const bufSize = region.bufSize;
-    const nt = tx.numSlots;
-    const nr = rx.numSlots;
-    const len = work.len;
-    const hist = new RttHistogram();
-    const win = new MeasureWindow(control);
-    let seq = 0;
-    let sum = 0;
-    let trips = 0;
-    while (!control.stopped()) {
-      const head = tx.head;
-      if (head === tx.tail) {
-        // No room (pong has not released its slots yet): wait, as the pipe sender does.
-        tx.cur = head;
-        const ev = ep.poll(POLLOUT, CONTROL_POLL_MS);
-        if ((ev & POLLHUP) !== 0) throw new Error(`${portName}: pong closed mid-run`);
-        continue;
-      }
-      work.write(bufBase + u32[tx.bufIdxBase + head]! * bufSize, seq);
-      u32[tx.lenFlagsBase + head] = len;
-      tx.head = tx.cur = head + 1 === nt ? 0 : head + 1;
-      const t0 = performance.now();
-      ep.txsync();
-      const h = rx.head;
-      // poll runs rxsync itself; it returns once the echo is past cur (= head).
-      while (rx.tail === h) {
-        const ev = ep.poll(POLLIN, CONTROL_POLL_MS);
-        if (rx.tail === h && (ev & POLLHUP) !== 0)
-          throw new Error(`${portName}: pong closed mid-run`);
-      }
-      const t1 = performance.now();
-      const b = u32[rx.bufIdxBase + h]!;
-      sum = (sum + work.read(bufBase + b * bufSize, u32[rx.lenFlagsBase + h]! & LEN_MASK, b)) | 0;
-      rx.head = rx.cur = h + 1 === nr ? 0 : h + 1;
-      seq = (seq + 1) | 0;
-      trips++;
-      if (control.phase() === PHASE_MEASURE) hist.add((t1 - t0) * 1e6);
-      win.check(trips);
-    }
-    win.close(trips);
-    ep.rxsync(); // gives the last echo's slot back
-    control.markReceiverDone();
-    return {
-      role: 'receiver',
-      packets: trips,
-      checksum: sum,
-      kicks: ep.kicks,
-      windowPackets: win.packets,
-      windowSeconds: win.seconds,
-      rtt: hist.summary(),
-    };
+    return pingOn(ctx, ep);
   } finally {
     ep.close();
   }
 }
 
+/**
+ * Ping's loop on an open port `ep` (a pipe end, a network port, ...): calls
+ * ctx.ready(), then pings until STOP (see rttPing). Blocks in poll; does
+ * not allocate per round trip. Throws when the peer closes mid-run.
+ */
+export function pingOn<D>(ctx: SideContext<D>, ep: Port): SideResult {
+  const { control } = ctx;
+  const portName = ep.name;
+  const region = ep.region;
+  ctx.ready();
+  const work = ctx.makeWork(region.u8);
+  const tx = ep.txRings[0]!;
+  const rx = ep.rxRings[0]!;
+  const u32 = region.u32;
+  const bufBase = region.bufBase;
+  const bufSize = region.bufSize;
+  const nt = tx.numSlots;
+  const nr = rx.numSlots;
+  const len = work.len;
+  const hist = new RttHistogram();
+  const win = new MeasureWindow(control);
+  let seq = 0;
+  let sum = 0;
+  let trips = 0;
+  while (!control.stopped()) {
+    const head = tx.head;
+    if (head === tx.tail) {
+      // No room (pong has not released its slots yet): wait, as the pipe sender does.
+      tx.cur = head;
+      const ev = ep.poll(POLLOUT, CONTROL_POLL_MS);
+      if ((ev & POLLHUP) !== 0) throw new Error(`${portName}: pong closed mid-run`);
+      continue;
+    }
+    work.write(bufBase + u32[tx.bufIdxBase + head]! * bufSize, seq);
+    u32[tx.lenFlagsBase + head] = len;
+    tx.head = tx.cur = head + 1 === nt ? 0 : head + 1;
+    const t0 = performance.now();
+    ep.txsync();
+    const h = rx.head;
+    // poll runs rxsync itself; it returns once the echo is past cur (= head).
+    while (rx.tail === h) {
+      const ev = ep.poll(POLLIN, CONTROL_POLL_MS);
+      if (rx.tail === h && (ev & POLLHUP) !== 0)
+        throw new Error(`${portName}: pong closed mid-run`);
+    }
+    const t1 = performance.now();
+    const b = u32[rx.bufIdxBase + h]!;
+    sum = (sum + work.read(bufBase + b * bufSize, u32[rx.lenFlagsBase + h]! & LEN_MASK, b)) | 0;
+    rx.head = rx.cur = h + 1 === nr ? 0 : h + 1;
+    seq = (seq + 1) | 0;
+    trips++;
+    if (control.phase() === PHASE_MEASURE) hist.add((t1 - t0) * 1e6);
+    win.check(trips);
+  }
+  win.close(trips);
+  ep.rxsync(); // gives the last echo's slot back
+  control.markReceiverDone();
+  return {
+    role: 'receiver',
+    packets: trips,
+    checksum: sum,
+    kicks: ep.kicks,
+    windowPackets: win.packets,
+    windowSeconds: win.seconds,
+    rtt: hist.summary(),
+  };
+}
+
 /** Pong: echoes every packet (same length) until ping is done. */
 export function rttPong(ctx: SideContext<RttSide>): SideResult {
-  const { control } = ctx;
   const { sab, portName, checks, spin } = ctx.data;
-  const region = attachRegion(sab);
-  const ep = openPort(region, portName, { checks, spin });
+  const ep = openPort(attachRegion(sab), portName, { checks, spin });
   try {
-    ctx.ready();
-    const work = ctx.makeWork(region.u8);
-    const tx = ep.txRings[0]!;
-    const rx = ep.rxRings[0]!;
-    const u32 = region.u32;
-    const bufBase = region.bufBase;
-    const bufSize = region.bufSize;
-    const nt = tx.numSlots;
-    const nr = rx.numSlots;
-    let sum = 0;
-    let echoed = 0;
-    for (;;) {
-      let h = rx.head;
-      const t = rx.tail;
-      if (h === t) {
-        // Ping marks itself done only once its last echo is back: nothing is in flight.
-        if (pingDone(control)) break;
-        rx.cur = h;
-        const ev = ep.poll(POLLIN, CONTROL_POLL_MS);
-        if (rx.tail === h && (ev & POLLHUP) !== 0) {
-          if (pingDone(control)) break;
-          throw new Error(`${portName}: ping closed mid-run`);
-        }
-        continue;
-      }
-      let th = tx.head;
-      if (th === tx.tail) {
-        tx.cur = th;
-        const ev = ep.poll(POLLOUT, CONTROL_POLL_MS);
-        if ((ev & POLLHUP) !== 0) throw new Error(`${portName}: ping closed mid-run`);
-        continue;
-      }
-      const tt = tx.tail;
-      let n = 0;
-      while (h !== t && th !== tt) {
-        const b = u32[rx.bufIdxBase + h]!;
-        const l = u32[rx.lenFlagsBase + h]! & LEN_MASK;
-        sum = (sum + work.read(bufBase + b * bufSize, l, b)) | 0;
-        u32[tx.lenFlagsBase + th] = l;
-        h = h + 1 === nr ? 0 : h + 1;
-        th = th + 1 === nt ? 0 : th + 1;
-        n++;
-      }
-      rx.head = rx.cur = h;
-      tx.head = tx.cur = th;
-      // The echo first; the RX slots go back with the next poll's rxsync.
-      ep.txsync();
-      echoed += n;
-    }
-    return {
-      role: 'sender',
-      packets: echoed,
-      checksum: sum,
-      kicks: ep.kicks,
-      windowPackets: 0,
-      windowSeconds: 0,
-    };
+    return pongOn(ctx, ep);
   } finally {
     ep.close();
   }
+}
+
+/**
+ * Pong's loop on an open port `ep`: calls ctx.ready(), then echoes until
+ * ping is done (see rttPong). Blocks in poll; does not allocate per packet.
+ */
+export function pongOn<D>(ctx: SideContext<D>, ep: Port): SideResult {
+  const { control } = ctx;
+  const portName = ep.name;
+  const region = ep.region;
+  ctx.ready();
+  const work = ctx.makeWork(region.u8);
+  const tx = ep.txRings[0]!;
+  const rx = ep.rxRings[0]!;
+  const u32 = region.u32;
+  const bufBase = region.bufBase;
+  const bufSize = region.bufSize;
+  const nt = tx.numSlots;
+  const nr = rx.numSlots;
+  let sum = 0;
+  let echoed = 0;
+  for (;;) {
+    let h = rx.head;
+    const t = rx.tail;
+    if (h === t) {
+      // Ping marks itself done only once its last echo is back: nothing is in flight.
+      if (pingDone(control)) break;
+      rx.cur = h;
+      const ev = ep.poll(POLLIN, CONTROL_POLL_MS);
+      if (rx.tail === h && (ev & POLLHUP) !== 0) {
+        if (pingDone(control)) break;
+        throw new Error(`${portName}: ping closed mid-run`);
+      }
+      continue;
+    }
+    let th = tx.head;
+    if (th === tx.tail) {
+      tx.cur = th;
+      const ev = ep.poll(POLLOUT, CONTROL_POLL_MS);
+      if ((ev & POLLHUP) !== 0) throw new Error(`${portName}: ping closed mid-run`);
+      continue;
+    }
+    const tt = tx.tail;
+    let n = 0;
+    while (h !== t && th !== tt) {
+      const b = u32[rx.bufIdxBase + h]!;
+      const l = u32[rx.lenFlagsBase + h]! & LEN_MASK;
+      sum = (sum + work.read(bufBase + b * bufSize, l, b)) | 0;
+      u32[tx.lenFlagsBase + th] = l;
+      h = h + 1 === nr ? 0 : h + 1;
+      th = th + 1 === nt ? 0 : th + 1;
+      n++;
+    }
+    rx.head = rx.cur = h;
+    tx.head = tx.cur = th;
+    // The echo first; the RX slots go back with the next poll's rxsync.
+    ep.txsync();
+    echoed += n;
+  }
+  return {
+    role: 'sender',
+    packets: echoed,
+    checksum: sum,
+    kicks: ep.kicks,
+    windowPackets: 0,
+    windowSeconds: 0,
+  };
 }

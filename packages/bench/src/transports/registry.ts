@@ -7,6 +7,7 @@
 import { handRingTransport } from './hand-ring.js';
 import { memcpyTransport } from './memcpy.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
+import { netRttTransport, zmqRawRttTransport } from './net-rtt.js';
 import { netTransport, zmqRawTransport } from './net.js';
 import { pipeCapturedTransport } from './pipe-captured.js';
 import { pipeEasyTransport } from './pipe-easy.js';
@@ -33,4 +34,6 @@ export const TRANSPORTS = [
   pipeCapturedTransport,
   netTransport,
   zmqRawTransport,
+  netRttTransport,
+  zmqRawRttTransport,
 ] as const;
