@@ -1,6 +1,7 @@
 /**
  * `pktfabric bridge` between a local port (a pipe end of this process's
- * region) and a network port, both ways: a seeded stream (packet number +
+ * region) and a network port, each way (`@out`, `@in`) and both at once
+ * (`@both`, echoed by the peer): a seeded stream (packet number +
  * checksum, @pktfabric/net/testing) crosses the bridge and a ZeroMQ link to
  * or from a peer process, intact, in order, without loss. ZeroMQ runs only
  * in the network port's I/O worker (closed, never terminated) and in the
@@ -118,6 +119,59 @@ describe('pktfabric bridge to a network port', () => {
     expect(t.sent).toBe(count);
     expect(b.io.err).toContain(`zmq:${endpoint}@in -> pipe}2 (swapping buffers, one way)`);
     expect(b.io.out).toBe(`zmq:${endpoint}@in -> pipe}2: ${count} slots\n`);
+    user.close();
+    pipe.release();
+    expectConserved(region, mark);
+  });
+
+  it('local port <-> zmq @both: the seeded stream goes out, is echoed, and comes back intact', async () => {
+    const seed = testSeed(import.meta.url) ^ 0x3c3c;
+    const count = 10_000;
+    const echo = start({ role: 'echo', name: 'zmq:tcp://127.0.0.1:*@both,bind', seed, count });
+    const { endpoint } = await echo.next('ready');
+    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+    const mark = markPools(region);
+    const pipe = createPipe(region, { id: 3, slots: 1024 });
+    const user = openPort(region, 'pipe{3');
+    const ac = new AbortController();
+    const net = `zmq:${endpoint}@both`;
+    const b = bridge(region, ['-i', 'pipe}3', '-i', net], ac);
+    let received = 0;
+    let reorders = 0;
+    let error: string | null = null;
+    const receive = (async () => {
+      while (received < count) {
+        const got = user.recvBatch(256);
+        for (const p of got) {
+          if (packetIndex(p) !== received) reorders++;
+          error ??= checkPacket(seed, received, p);
+          received++;
+        }
+        user.giveBack();
+        if (got.length === 0) await user.pollAsync(POLLIN, 1000);
+      }
+    })();
+    const scratch = Array.from({ length: 64 }, () => new Uint8Array(MAX_LEN));
+    const list: Uint8Array[] = [];
+    for (let sent = 0; sent < count;) {
+      list.length = 0;
+      for (let j = 0; j < 64 && sent + j < count; j++)
+        list.push(makePacket(seed, sent + j, scratch[j]!));
+      for (let k = 0; k < list.length;) {
+        const n = user.sendBatch(list, k);
+        k += n;
+        if (n === 0) await user.pollAsync(POLLOUT, 1000);
+      }
+      sent += list.length;
+    }
+    await waitFor('the echoed stream through the bridge', receive);
+    const e = await echo.next('done');
+    ac.abort();
+    expect(await waitFor('the bridge', b.code)).toBe(0);
+    expect([received, reorders, error]).toEqual([count, 0, null]);
+    expect(e.received).toBe(count);
+    expect(b.io.err).toContain(`pipe}3 <-> ${net} (swapping buffers)`);
+    expect(b.io.out).toBe(`pipe}3 -> ${net}: ${count} slots\n${net} -> pipe}3: ${count} slots\n`);
     user.close();
     pipe.release();
     expectConserved(region, mark);
