@@ -26,6 +26,11 @@ export class Notifier {
   readonly waitersI32: number;
   /** Index of a counter of `Atomics.notify` calls, or -1. */
   readonly kicksI32: number;
+  /**
+   * Index of the waker's own counter of the notify calls it makes (a port's
+   * wake-ups sent, IF_WAKES_SENT), or -1.
+   */
+  readonly sentI32: number;
   spin: number;
   private readonly waiter: Waiter;
 
@@ -36,7 +41,9 @@ export class Notifier {
     kicksI32 = -1,
     spin = DEFAULT_SPIN,
     waiter: Waiter = atomicsWaiter,
+    sentI32 = -1,
   ) {
+    this.sentI32 = sentI32;
     this.waiter = waiter;
     this.i32 = i32;
     this.wordI32 = wordI32;
@@ -86,7 +93,7 @@ export class Notifier {
    */
   notify(): number {
     if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
-    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    this.count();
     return this.waiter.wake(this.i32, this.wordI32);
   }
 
@@ -139,7 +146,7 @@ export class Notifier {
   ring(): number {
     if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
     Atomics.add(this.i32, this.wordI32, 1);
-    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    this.count();
     return this.waiter.wake(this.i32, this.wordI32);
   }
 
@@ -152,8 +159,14 @@ export class Notifier {
   wakeAll(): number {
     Atomics.add(this.i32, this.wordI32, 1);
     if (Atomics.load(this.i32, this.waitersI32) === 0) return 0;
-    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    this.count();
     return this.waiter.wake(this.i32, this.wordI32);
+  }
+
+  /** Counts one notify call: on the word's side (kicks) and the waker's (sent). */
+  private count(): void {
+    if (this.kicksI32 >= 0) Atomics.add(this.i32, this.kicksI32, 1);
+    if (this.sentI32 >= 0) Atomics.add(this.i32, this.sentI32, 1);
   }
 
   /** `Atomics.notify` calls made through this word (0 when it keeps no count). */

@@ -38,7 +38,7 @@ export class LinkWatch {
     this.i32 = region.i32;
     this.linkWord = ifWord(region, netIf, NET_LINK_I32);
     this.peersWord = ifWord(region, netIf, NET_PEERS_I32);
-    this.userBell = portDoorbell(region, userIf);
+    this.userBell = portDoorbell(region, userIf, netIf);
   }
 
   /** One ZeroMQ socket event. */

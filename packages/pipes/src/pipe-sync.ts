@@ -30,7 +30,7 @@ import {
   type Region,
   type SlotError,
 } from '@pktfabric/core';
-import { closeEnd } from './pipe.js';
+import { closeEnd, endIf } from './pipe.js';
 
 export class PipeSync implements PortSync {
   private readonly region: Region;
@@ -53,7 +53,7 @@ export class PipeSync implements PortSync {
     this.end = end;
     // Each kring's linked ring: the other end's ring that shares its slots.
     for (const [k, peerOff] of links) k.peer = peerOff >>> 2;
-    this.peerBell = portDoorbell(region, peerIf);
+    this.peerBell = portDoorbell(region, peerIf, endIf(region, masterIf, end));
     this.peerStateI32 = ifWord(region, peerIf, IF_STATE_I32);
   }
 

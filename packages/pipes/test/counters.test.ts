@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  IF_WAITERS_I32,
+  ifWord,
   createRegion,
   PortTable,
   readPortCounters,
@@ -19,7 +21,8 @@ import {
   sumDrops,
   sumRings,
 } from '@pktfabric/core';
-import { createPipe, END_SLAVE, endIf, openPort, SlotError } from '../src/index.js';
+import { HANG_GUARD_MS, waitForWord } from '@pktfabric/core/testing';
+import { createPipe, END_SLAVE, endIf, openPort, POLLIN, SlotError } from '../src/index.js';
 
 /** If index of an end, from the port-name table (the master) and its IF_PEER_IF (the slave). */
 function ifOf(region: ReturnType<typeof createRegion>, name: string): number {
@@ -81,6 +84,41 @@ describe('port counters', () => {
     m.close();
     s.close();
     pipe.release();
+  });
+
+  it('count wake-ups: received on the sleeper’s end (kicks), sent on the waker’s, kept at retire', async () => {
+    const region = createRegion({ bufSize: 256, bufCount: 128 });
+    const pipe = createPipe(region, { id: 3, slots: 8 });
+    const m = openPort(region, 'pipe{3');
+    const s = openPort(region, 'pipe}3', { spin: 0 });
+    const mIf = ifOf(region, 'pipe{3');
+    const sIf = ifOf(region, 'pipe}3');
+    for (let round = 1; round <= 3; round++) {
+      const ready = s.pollAsync(POLLIN, HANG_GUARD_MS);
+      // The receiver is announced as a sleeper before the sender publishes.
+      await waitForWord(
+        'the receiver to sleep',
+        region.i32,
+        ifWord(region, sIf, IF_WAITERS_I32),
+        (v) => v > 0,
+      );
+      expect(m.sendBatch([new Uint8Array(16)])).toBe(1);
+      expect((await ready) & POLLIN).toBe(POLLIN);
+      expect(s.recvBatch(10).length).toBe(1);
+      const tx = readPortCounters(region, mIf);
+      const rx = readPortCounters(region, sIf);
+      expect([rx.kicks, tx.wakesSent]).toEqual([round, round]);
+      // Nobody woke the sender, and the receiver woke nobody (the sender never slept).
+      expect([tx.kicks, rx.wakesSent]).toEqual([0, 0]);
+    }
+    m.close();
+    s.close();
+    pipe.release();
+    const kept = [readRetiredPort(region, 'pipe{3')!, readRetiredPort(region, 'pipe}3')!];
+    expect(kept.map((p) => [p.kicks, p.wakesSent])).toEqual([
+      [0, 3],
+      [3, 0],
+    ]);
   });
 
   it('reports garbage in an if object as not ok, without following it', () => {

@@ -133,7 +133,7 @@ export class Forwarder {
             );
         }
         this.dstRings[p] = rings;
-        this.dstBell[p] = ifIdx === 0 ? null : portDoorbell(region, ifIdx);
+        this.dstBell[p] = ifIdx === 0 ? null : portDoorbell(region, ifIdx, this.srcIf);
       }
       if (ifIdx !== 0) this.active[na++] = p;
     }

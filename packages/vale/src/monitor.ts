@@ -272,7 +272,12 @@ function watchOf(region: Region, ifIdx: number, nrx: number): Watch {
             new RingView(region, x(IF_RING_TABLE_I32 + r)),
           ),
         );
-      targets.push({ ifIdx: k, mode: x(MON_MODE_I32), leases, bell: portDoorbell(region, k) });
+      targets.push({
+        ifIdx: k,
+        mode: x(MON_MODE_I32),
+        leases,
+        bell: portDoorbell(region, k, ifIdx),
+      });
     }
   });
   w = { word, targets, rxTails: new Int32Array(Math.max(nrx, MAX_PORT_RINGS)) };

@@ -55,7 +55,7 @@ export function renderTable(title: string, ports: PortRates[]): string {
       'drops',
       'errors',
       'occupancy',
-      'wakes',
+      'wakes in/out',
     ],
     style: { head: [], border: [] },
   });
@@ -72,7 +72,7 @@ export function renderTable(title: string, ports: PortRates[]): string {
       drops(p.drops, p.net),
       String(p.errors),
       `${p.occupancy}/${p.slots}`,
-      String(p.kicks),
+      `${p.kicks}/${p.wakesSent}`,
     ]);
   return `${title}\n${ports.length === 0 ? '(no ports)' : t.toString()}`;
 }
@@ -83,7 +83,7 @@ export function renderLines(atMs: number, ports: PortRates[]): string[] {
     (p) =>
       `${(atMs / 1000).toFixed(3)} s ${p.name} ${state(p.state, p.ok)} tx ${formatPps(p.txPps)} ${formatBps(p.txBps)} ` +
       `rx ${formatPps(p.rxPps)} ${formatBps(p.rxBps)} tx_pkts ${p.txPkts} rx_pkts ${p.rxPkts} ` +
-      `drops ${drops(p.drops, p.net)} errors ${p.errors} occupancy ${p.occupancy}/${p.slots} wakes ${p.kicks}${closedTail(p)}`,
+      `drops ${drops(p.drops, p.net)} errors ${p.errors} occupancy ${p.occupancy}/${p.slots} wakes_in ${p.kicks} wakes_out ${p.wakesSent}${closedTail(p)}`,
   );
 }
 
@@ -108,6 +108,7 @@ export function renderJson(atMs: number, ports: PortRates[]): string {
       occupancy: p.occupancy,
       slots: p.slots,
       wakes: p.kicks,
+      wakesSent: p.wakesSent,
       ...(p.net !== undefined ? { net: p.net } : {}),
       ...(p.closed === undefined
         ? {}

@@ -48,7 +48,10 @@ export interface PortStat {
   /** Slots in use over all rings, and the slots there are. */
   occupancy: number;
   slots: number;
+  /** Wake-ups received (notify calls on its doorbell). */
   kicks: number;
+  /** Wake-ups sent (notify calls its syncs made on other ports' doorbells). */
+  wakesSent: number;
   /** A network port's own counters (on its I/O worker's end), else undefined. */
   net?: NetCounters;
   /**
@@ -81,6 +84,7 @@ function stat(name: string, kind: string, c: PortCounters): PortStat {
     occupancy: sumRings(c, 'tx', 'occupancy') + sumRings(c, 'rx', 'occupancy'),
     slots: c.rings.reduce((a, r) => a + r.numSlots, 0),
     kicks: c.kicks,
+    wakesSent: c.wakesSent,
   };
 }
 
@@ -110,6 +114,7 @@ function retiredStat(p: RetiredPort, kind: string, net: NetCounters | null): Por
     occupancy: 0,
     slots: 0,
     kicks: p.kicks,
+    wakesSent: p.wakesSent,
     closed: { closes: p.retires, catchAll: p.catchAll },
   };
   if (net !== null) out.net = net;
@@ -153,6 +158,7 @@ function badTable(): RetiredPort {
     rxErrors: 0,
     drops: new Array<number>(RING_DROP_REASONS).fill(0),
     kicks: 0,
+    wakesSent: 0,
     kindWords: [],
   };
 }

@@ -9,13 +9,13 @@
  * region lock (open, close, destroy); (L+e) also by the thread that has the
  * port open (takeExtra / giveExtra move EXTRA_HEAD and EXTRA_COUNT); (x) whoever makes this port ready or
  * closes its peer, through Atomics; (w) a thread of this port about to
- * sleep. Writers have their own 64-byte lines.
+ * sleep; (s) a thread of this port that wakes another's sleepers. Writers have their own 64-byte lines.
  *
  * ```
  *  +0    line 0 (ro)  MAGIC KIND NTX NRX SLOTS MAX_OFFSET PEER_IF
  *  +64   line 1 (L)   STATE OPENS EXCL OWNER | EXTRA_HEAD EXTRA_COUNT (L+e) | MONITORS
  *  +128  line 2 (x)   DOORBELL KICKS MON_UNSERVED  <- this port's sleepers wait on DOORBELL
- *  +192  line 3 (w)   WAITERS
+ *  +192  line 3 (w)   WAITERS | WAKES_SENT (s)
  *  +256  line 4       KIND: 16 words the port kind defines (pipe-layout.ts)
  *  +320  ring table   NTX byte offsets of the TX ring objects, then NRX of the RX rings
  * ```
@@ -67,6 +67,13 @@ export const IF_MON_UNSERVED_I32 = 34;
 
 // line 3 (w)
 export const IF_WAITERS_I32 = 48;
+/**
+ * (s) Notify calls this port's syncs made to wake other ports' sleepers
+ * (a pipe's peer, a switch destination, a monitor): its wake-ups sent.
+ * KICKS counts the ones it received. Atomics.add, by whichever thread of
+ * this port woke somebody, at most once per batch.
+ */
+export const IF_WAKES_SENT_I32 = 49;
 
 // line 4: the kind's own words
 export const IF_KIND_WORDS_I32 = 64;

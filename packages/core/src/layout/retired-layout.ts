@@ -20,7 +20,7 @@
  *  table +64   record 0: the catch-all "(other closed ports)", NAME_LEN 0, KIND 0
  *  table +256  record 1 .. slots: one per port name, in the order first retired
  *
- *  record +0    SEQ KIND NAME_LEN RETIRES | KICKS TX_ERRORS RX_ERRORS . | DROPS[4]
+ *  record +0    SEQ KIND NAME_LEN RETIRES | KICKS TX_ERRORS RX_ERRORS WAKES_SENT | DROPS[4]
  *  record +48   TX_PKTS TX_BYTES RX_PKTS RX_BYTES        (Float64 totals)
  *  record +80   NAME: NAME_MAX_BYTES (48) bytes of printable ASCII, NAME_LEN used
  *  record +128  KIND_WORDS: the if object's 16 KIND words (port-layout.ts)
@@ -29,7 +29,7 @@
  *
  * A record adds up every port retired under its name: PKTS, BYTES (exact
  * to 2^53), ERRORS per direction, DROPS by reason (RING_DROP_*) over all
- * rings, KICKS; RETIRES counts how many. Its KIND is the if object's
+ * rings, KICKS (wake-ups received) and WAKES_SENT; RETIRES counts how many. Its KIND is the if object's
  * IF_KIND (PORT_KIND_*), and KIND_WORDS the kind's own words as the last
  * port of that name left them, except those the kind asked to be summed
  * (u32, wrapping) while the kind stays the same. When every named record
@@ -60,6 +60,8 @@ export const RR_KICKS_I32 = 4;
 export const RR_TX_ERRORS_I32 = 5;
 /** (lk) Sync errors of their RX rings (u32, wrapping). */
 export const RR_RX_ERRORS_I32 = 6;
+/** (lk) Wake-ups they sent: notify calls on other ports' doorbells (u32, wrapping). */
+export const RR_WAKES_SENT_I32 = 7;
 /** First of RING_DROP_REASONS words: drops by reason over all rings (u32, wrapping). */
 export const RR_DROPS_I32 = 8;
 /** (lk) Float64 totals, 8-byte aligned. */

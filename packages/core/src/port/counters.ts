@@ -9,6 +9,7 @@
  */
 import {
   IF_KICKS_I32,
+  IF_WAKES_SENT_I32,
   IF_MAGIC_I32,
   IF_NRX_I32,
   IF_NTX_I32,
@@ -62,8 +63,10 @@ export interface PortCounters {
   ok: boolean;
   /** IF_STATE (PORT_OPEN, PORT_CLOSED, ...). */
   state: number;
-  /** Wake-ups of this port's sleepers (Atomics.notify calls on its doorbell). */
+  /** Wake-ups received: Atomics.notify calls on this port's doorbell (its sleepers woken). */
   kicks: number;
+  /** Wake-ups sent: notify calls this port's syncs made on other ports' doorbells. */
+  wakesSent: number;
   rings: RingCounters[];
 }
 
@@ -92,13 +95,21 @@ export function sumDrops(c: PortCounters): number[] {
  * the ring pool is returned with `ok: false`.
  */
 export function readPortCounters(region: Region, ifIdx: number): PortCounters {
-  const out: PortCounters = { ifIndex: ifIdx, ok: false, state: 0, kicks: 0, rings: [] };
+  const out: PortCounters = {
+    ifIndex: ifIdx,
+    ok: false,
+    state: 0,
+    kicks: 0,
+    wakesSent: 0,
+    rings: [],
+  };
   if (!Number.isInteger(ifIdx) || ifIdx <= 0 || ifIdx >= region.ifCount) return out;
   const i32 = region.i32;
   const w = (i: number): number => i32[ifWord(region, ifIdx, i)]!;
   if (w(IF_MAGIC_I32) !== PORT_MAGIC) return out;
   out.state = w(IF_STATE_I32);
   out.kicks = w(IF_KICKS_I32) >>> 0;
+  out.wakesSent = w(IF_WAKES_SENT_I32) >>> 0;
   const ntx = w(IF_NTX_I32);
   const nrx = w(IF_NRX_I32);
   if (ntx < 0 || nrx < 0 || ntx + nrx > maxPortRings(region.ifSize)) return out;

@@ -24,6 +24,7 @@ import {
   RETIRED_RECORD_BYTES,
   RR_DROPS_I32,
   RR_KICKS_I32,
+  RR_WAKES_SENT_I32,
   RR_KIND_I32,
   RR_KIND_WORDS_I32,
   RR_NAME_LEN_I32,
@@ -67,6 +68,8 @@ export interface RetiredPort {
   /** Drops by reason (RING_DROP_NAMES), over all rings. */
   drops: number[];
   kicks: number;
+  /** Wake-ups they sent (notify calls on other ports' doorbells), summed. */
+  wakesSent: number;
   /**
    * The kind's 16 if-object words (u32) as the last port of this name left
    * them, with the words its kind asked to be summed added up (see
@@ -188,6 +191,7 @@ export function retirePortCounters(
     for (let d = 0; d < RING_DROP_REASONS; d++)
       i32[b + RR_DROPS_I32 + d] = (i32[b + RR_DROPS_I32 + d]! + drops[d]!) | 0;
     i32[b + RR_KICKS_I32] = (i32[b + RR_KICKS_I32]! + c.kicks) | 0;
+    i32[b + RR_WAKES_SENT_I32] = (i32[b + RR_WAKES_SENT_I32]! + c.wakesSent) | 0;
     i32[b + RR_RETIRES_I32] = (i32[b + RR_RETIRES_I32]! + 1) | 0;
     if (r !== 0) {
       const same = !fresh && i32[b + RR_KIND_I32] === kind;
@@ -223,6 +227,7 @@ function zeroPort(name: string, catchAll: boolean, problem: string): RetiredPort
     rxErrors: 0,
     drops: new Array<number>(RING_DROP_REASONS).fill(0),
     kicks: 0,
+    wakesSent: 0,
     kindWords: new Array<number>(IF_KIND_WORDS).fill(0),
   };
 }
@@ -271,6 +276,7 @@ function readRecord(region: Region, r: number): RetiredPort {
     rxErrors: i32[b + RR_RX_ERRORS_I32]! >>> 0,
     drops: [],
     kicks: i32[b + RR_KICKS_I32]! >>> 0,
+    wakesSent: i32[b + RR_WAKES_SENT_I32]! >>> 0,
     kindWords: [],
   };
   for (const [k, v] of [
