@@ -13,9 +13,15 @@ import type { RttStats } from './rtt.js';
  * - `64b-rw`: the sender writes all 64 payload bytes (16 32-bit stores), the
  *   receiver reads all 64 (16 32-bit loads);
  * - `1500b-copy`: the sender copies a 1500-byte packet in (`Uint8Array.set`),
- *   the receiver copies it out into a buffer of its own (`Uint8Array.set`).
+ *   the receiver copies it out into a buffer of its own (`Uint8Array.set`);
+ * - `frame`: a frame of the case's size (TransportCase.frameBytes, e.g. 60
+ *   or 1514 bytes): the sender stamps the packet's sequence number in its
+ *   first 4 bytes and sets len, the receiver reads the stamp and len; the
+ *   bytes in between are whatever the buffer holds. For rows where something
+ *   else handles every byte of the frame (a capture writes it to a file, a
+ *   replay copies it in).
  */
-export type Work = 'index' | '64b-rw' | '1500b-copy';
+export type Work = 'index' | '64b-rw' | '1500b-copy' | 'frame';
 
 /**
  * The checks a port-based case opens its ends with (core's `checks` open

@@ -5,7 +5,7 @@
  * that a case between processes is compared with, and which cases cannot run
  * here (and why). From the registered transports' declarations.
  */
-import { ALL_CASES, transportOf, type CaseName } from './cases.js';
+import { ALL_CASES, CASES, transportOf, type CaseName } from './cases.js';
 import type { RttWait, Sides, TransportCase } from './transport.js';
 
 function caseOf(c: CaseName): TransportCase {
@@ -36,7 +36,7 @@ export const PROCESS_CASES: readonly CaseName[] = ALL_CASES.filter(
 export function unavailableCases(cases: readonly CaseName[]): Map<CaseName, string> {
   const out = new Map<CaseName, string>();
   for (const c of cases) {
-    const why = transportOf(c).unavailable?.();
+    const why = transportOf(c).unavailable?.(c);
     if (why !== undefined) out.set(c, why);
   }
   return out;
@@ -44,13 +44,17 @@ export function unavailableCases(cases: readonly CaseName[]): Map<CaseName, stri
 
 /**
  * The cases whose name matches `pattern` (a regular expression), with the
- * thread case of each matching case between processes, in report order.
+ * cases their ratios divide by (the thread case of each matching case
+ * between processes, the low-level case of a case that has one), in report
+ * order.
  */
 export function casesMatching(pattern: RegExp): CaseName[] {
   const want = new Set(ALL_CASES.filter((c) => pattern.test(c)));
   for (const c of [...want]) {
     const t = threadsOf(c);
     if (t !== null) want.add(t);
+    const low = CASES[c].lowLevel;
+    if (low !== null) want.add(low);
   }
   return ALL_CASES.filter((c) => want.has(c));
 }

@@ -4,7 +4,7 @@
  * reference cases the ratio columns divide by.
  */
 import type { CaseMode, Work } from './api.js';
-import { WORK_BYTES } from './packet-work.js';
+import { MAX_FRAME_BYTES, MIN_FRAME_BYTES, WORK_BYTES } from './packet-work.js';
 import type { Family, Transport } from './transport.js';
 import { TRANSPORTS } from './transports/registry.js';
 
@@ -20,7 +20,10 @@ export interface CaseInfo {
   work: Work;
   /** The checks mode its ports are opened with; null for cases without ports. */
   mode: CaseMode;
-  /** Bytes per packet (len). The index cases declare 60 bytes and touch none. */
+  /**
+   * Bytes per packet (len): the work's, or the case's frameBytes (`frame`
+   * work). The index cases declare 60 bytes and touch none.
+   */
   packetSize: number;
   /** The hand-ring case doing the same per-packet work, or null if there is none (or a round-trip case). */
   handRing: CaseName | null;
@@ -54,7 +57,21 @@ for (const t of transports) {
       throw new Error(`bench: case ${c.name} names an unknown low-level case ${c.lowLevel}`);
     if (c.threads !== undefined && !byCase.has(c.threads))
       throw new Error(`bench: case ${c.name} names an unknown thread case ${c.threads}`);
+    const fb = c.frameBytes;
+    if (
+      c.work === 'frame'
+        ? fb === undefined || !Number.isInteger(fb) || fb < MIN_FRAME_BYTES || fb > MAX_FRAME_BYTES
+        : fb !== undefined
+    )
+      throw new Error(
+        `bench: case ${c.name}: frameBytes goes with the frame work only, from ${MIN_FRAME_BYTES} to ${MAX_FRAME_BYTES} bytes`,
+      );
   }
+}
+
+/** Bytes per packet of a case: its work's, or its frameBytes (checked above). */
+function packetSizeOf(c: { work: Work; frameBytes?: number }): number {
+  return c.work === 'frame' ? c.frameBytes! : WORK_BYTES[c.work];
 }
 
 function handRingFor(work: Work): CaseName | null {
@@ -71,7 +88,7 @@ export const CASES: Readonly<Record<CaseName, CaseInfo>> = Object.fromEntries(
         transport: t.name,
         work: c.work,
         mode: c.mode ?? null,
-        packetSize: WORK_BYTES[c.work],
+        packetSize: packetSizeOf(c),
         handRing: c.rtt === undefined ? handRingFor(c.work) : null,
         lowLevel: (c.lowLevel ?? null) as CaseName | null,
       },

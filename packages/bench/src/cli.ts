@@ -105,7 +105,7 @@ const program = new Command()
       return n;
     }),
   )
-  .option('--quick', 'short runs for a smoke test (the whole bench well under a minute)')
+  .option('--quick', 'short runs for a smoke test (the whole bench in a minute or so)')
   .option('--burst <n>', 'packets per batch', positive('--burst', true), DEFAULT_BURST)
   .addOption(
     new Option('--cases <list>', 'comma-separated cases to run')
@@ -115,7 +115,7 @@ const program = new Command()
   .addOption(
     new Option(
       '--only <regexp>',
-      'run the cases whose name matches, and the thread case each matching case between processes is compared with (e.g. --only xproc)',
+      'run the cases whose name matches, and the cases their ratios divide by: the thread case of a case between processes, the low-level case of an easy-layer or network case (e.g. --only xproc)',
     )
       .argParser(pattern)
       .conflicts('cases'),

@@ -23,8 +23,15 @@ export const COPY_BYTES = 1500;
 /** len the index cases declare (pkt-gen's default 60-byte frame). */
 export const INDEX_LEN = 60;
 
-/** Bytes per packet (len) of each work: a case's packetSize. */
-export const WORK_BYTES: Readonly<Record<Work, number>> = {
+/** Smallest and largest frame of the `frame` work (its stamp; one 2048-byte buffer). */
+export const MIN_FRAME_BYTES = 4;
+export const MAX_FRAME_BYTES = 2048;
+
+/**
+ * Bytes per packet (len) of each work of a fixed size: a case's packetSize.
+ * The `frame` work's size is the case's (TransportCase.frameBytes).
+ */
+export const WORK_BYTES: Readonly<Record<Exclude<Work, 'frame'>, number>> = {
   index: INDEX_LEN,
   '64b-rw': RW_BYTES,
   '1500b-copy': COPY_BYTES,
@@ -121,8 +128,48 @@ export class Copy1500Work implements PacketWork {
   }
 }
 
-/** The work object for `work` over the memory `u8` (a region, a hand ring, or a message buffer). */
-export function makeWork(work: Work, u8: Uint8Array): PacketWork {
+/**
+ * A frame of `len` bytes: the sender stamps its sequence number in the
+ * frame's first 32-bit word and touches nothing else; the receiver reads the
+ * stamp. Both checksums are stamp + len, so a lost, repeated, cut or
+ * renumbered frame shows. The frame's other bytes are whatever its buffer
+ * held: this work is for rows where something else handles them all (the
+ * capture rows write every byte to a file, the replay rows copy every byte
+ * of a prepared trace in).
+ */
+export class FrameWork implements PacketWork {
+  readonly len: number;
+  private readonly u32: Uint32Array;
+
+  constructor(u8: Uint8Array, len: number) {
+    if (!Number.isInteger(len) || len < MIN_FRAME_BYTES || len > MAX_FRAME_BYTES)
+      throw new RangeError(
+        `frame work: len must be an integer from ${MIN_FRAME_BYTES} to ${MAX_FRAME_BYTES}, got ${len}`,
+      );
+    this.len = len;
+    this.u32 = new Uint32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2);
+  }
+
+  write(off: number, seq: number): number {
+    this.u32[off >>> 2] = seq;
+    return frameChecksum(seq, this.len);
+  }
+
+  read(off: number, len: number, _key: number): number {
+    return frameChecksum(this.u32[off >>> 2]!, len);
+  }
+}
+
+/** The checksum of a frame stamped `stamp` of `len` bytes, as FrameWork folds it. */
+export function frameChecksum(stamp: number, len: number): number {
+  return (stamp + len) | 0;
+}
+
+/**
+ * The work object for `work` over the memory `u8` (a region, a hand ring, or
+ * a message buffer). `frameBytes`: the frame size, for the `frame` work only.
+ */
+export function makeWork(work: Work, u8: Uint8Array, frameBytes?: number): PacketWork {
   switch (work) {
     case 'index':
       return new IndexWork();
@@ -130,5 +177,8 @@ export function makeWork(work: Work, u8: Uint8Array): PacketWork {
       return new Rw64Work(u8);
     case '1500b-copy':
       return new Copy1500Work(u8);
+    case 'frame':
+      if (frameBytes === undefined) throw new RangeError('frame work: no frame size');
+      return new FrameWork(u8, frameBytes);
   }
 }

@@ -118,6 +118,7 @@ export async function runProcessCase(caseName: CaseName, opts: CaseOptions = {})
     shared = await transportOf(caseName).setup({
       caseName,
       work: CASES[caseName].work,
+      packetSize: CASES[caseName].packetSize,
       mode: CASES[caseName].mode,
       slots: r.slots,
       burst: r.burst,

@@ -22,18 +22,19 @@ export async function runSide(
   control: Control,
   sayReady: () => void,
 ): Promise<SideResult> {
-  const { work, mode } = CASES[init.caseName];
+  const { work, mode, packetSize } = CASES[init.caseName];
   const transport = transportOf(init.caseName);
   let ready = false;
   const result = await transport.run({
     caseName: init.caseName,
     role: init.role,
     work,
+    packetSize,
     mode,
     burst: init.burst,
     control,
     data: init.data,
-    makeWork: (u8) => makeWork(work, u8),
+    makeWork: (u8) => makeWork(work, u8, packetSize),
     ready: () => {
       if (ready) throw new Error(`bench transport ${transport.name}: ready() called twice`);
       ready = true;

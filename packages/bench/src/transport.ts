@@ -36,6 +36,12 @@ export interface TransportCase<N extends string = string> {
   readonly name: N;
   readonly work: Work;
   /**
+   * The `frame` work's frame size in bytes (e.g. 60 or 1514): required with
+   * that work, refused with the others (their size is the work's). It is the
+   * case's packetSize, so its GB/s is the frames' bytes.
+   */
+  readonly frameBytes?: number;
+  /**
    * The checks mode its ports are opened with (`'slots'` or `'ring'`), for
    * transports that open core ports; omitted (null in the report) otherwise.
    */
@@ -77,6 +83,8 @@ export interface Family {
 export interface SetupContext {
   readonly caseName: string;
   readonly work: Work;
+  /** Bytes per packet (CaseInfo.packetSize: the work's, or the case's frameBytes). */
+  readonly packetSize: number;
   /** The case's checks mode (TransportCase.mode), null when it declares none. */
   readonly mode: CaseMode;
   /** Slots per ring, a power of two (CaseOptions.slots). */
@@ -117,6 +125,8 @@ export interface SideContext<D> {
   readonly caseName: string;
   readonly role: Role;
   readonly work: Work;
+  /** Bytes per packet (CaseInfo.packetSize: the work's, or the case's frameBytes). */
+  readonly packetSize: number;
   /** The case's checks mode (TransportCase.mode), null when it declares none. */
   readonly mode: CaseMode;
   readonly burst: number;
@@ -153,11 +163,11 @@ export interface Transport<N extends string = string, D = unknown> {
    */
   readonly sides?: Sides;
   /**
-   * Why this transport cannot run here (e.g. the shared-memory addon did
-   * not build), or undefined when it can. The CLI skips the cases of an
-   * unavailable transport and prints the reason.
+   * Why this transport cannot run `caseName` (one of its cases) here (e.g.
+   * the shared-memory addon did not build, or there is no /dev/shm), or
+   * undefined when it can. The CLI skips such cases and prints the reason.
    */
-  unavailable?(): string | undefined;
+  unavailable?(caseName: string): string | undefined;
   /** The cases of this transport, in report order. */
   readonly cases: readonly TransportCase<N>[];
   /** Main thread: creates what the two sides of one run share. */

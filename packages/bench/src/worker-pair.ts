@@ -177,6 +177,7 @@ export async function runCase(caseName: CaseName, opts: CaseOptions = {}): Promi
   const shared = await transportOf(caseName).setup({
     caseName,
     work: CASES[caseName].work,
+    packetSize: CASES[caseName].packetSize,
     mode: CASES[caseName].mode,
     slots: r.slots,
     burst: r.burst,

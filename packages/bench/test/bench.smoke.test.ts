@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shmAvailable } from '@pktfabric/shm';
-import { BenchCaseError, runCase } from '../src/index.js';
+import { BenchCaseError, CASES as CASE_INFO, runCase } from '../src/index.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
@@ -53,6 +53,9 @@ const CASES = [
   ['vale-2to1-64b', 64, 'slots'],
   ['vale-64b-rw-monitored', 64, 'slots'],
   ['pipe-64b-rw-captured', 64, 'slots'],
+  // The plain pipe moving 60- and 1514-byte frames.
+  ['pipe-60b-frame', 60, 'slots'],
+  ['pipe-1514b-frame', 1514, 'slots'],
   // The ZeroMQ rows run their sides in processes too (a worker thread holding
   // ZeroMQ sockets must never be terminated), so they also need the addon.
   ...((shmAvailable()
@@ -158,10 +161,11 @@ describe('npm run bench (quick smoke run)', () => {
           new RegExp(`\\] ${String(r.case)} +run 1/1 .* line rtt ${v[0]} ns$`, 'm'),
         );
     }
-    // Payload GB/s: median x packet size for the payload cases, null for the index cases.
+    // Payload GB/s: median x packet size (the frame size for the frame
+    // rows) for the payload cases, null for the index cases.
     for (const r of rows)
       expect(r.gigabytesPerSecond, String(r.case)).toBe(
-        r.packetSize === 60
+        CASE_INFO[r.case as keyof typeof CASE_INFO].work === 'index'
           ? null
           : Math.round(((r.medianPps as number) * (r.packetSize as number)) / 1e6) / 1000,
       );

@@ -334,6 +334,28 @@ describe('bench cases', () => {
         },
       ],
       [
+        'pipe-60b-frame',
+        {
+          transport: 'pipe-frame',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
+      [
+        'pipe-1514b-frame',
+        {
+          transport: 'pipe-frame',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 1514,
+          handRing: null,
+          lowLevel: null,
+        },
+      ],
+      [
         'net-index',
         {
           transport: 'net',
@@ -458,6 +480,8 @@ describe('bench cases', () => {
       'pipe-rtt-park',
       'xproc-pipe-rtt-park',
     ]);
+    // ... and the low-level case of each matching case that has one.
+    expect(casesMatching(/^pipe-batches-64b$/)).toEqual(['pipe-64b-rw', 'pipe-batches-64b']);
     expect(casesMatching(/^handring-/)).toEqual([
       'handring-index',
       'handring-64b-rw',

@@ -1,6 +1,7 @@
 /**
  * The pipe transport (cases pipe-index, pipe-index-ring, pipe-64b-rw,
- * pipe-1500b-copy): a region with one pipe, a sender on its master end (`pipe{1`) and a receiver
+ * pipe-1500b-copy; and pipe-60b-frame, pipe-1514b-frame, the capture and
+ * replay rows' baselines): a region with one pipe, a sender on its master end (`pipe{1`) and a receiver
  * on its slave end (`pipe}1`), used the netmap way. The sender fills up
  * to `burst` slots of [head, tail) with plain stores, moves head and cur, and
  * calls txsync once per batch (one Atomics.store publishes the batch; the
@@ -62,6 +63,25 @@ export const pipeTransport = defineTransport({
     { name: 'pipe-index-ring', work: 'index', mode: 'ring' },
     { name: 'pipe-64b-rw', work: '64b-rw', mode: 'slots' },
     { name: 'pipe-1500b-copy', work: '1500b-copy', mode: 'slots' },
+  ],
+  setup: setupPipe,
+  run: (ctx) => (ctx.role === 'sender' ? pipeSend(ctx) : pipeRecv(ctx)),
+});
+
+/**
+ * The same pipe, loops and checks moving frames of 60 and 1514 bytes (the
+ * `frame` work: the sender stamps each frame's sequence number and sets its
+ * len, the receiver reads the stamp). The baselines of the capture and
+ * replay rows (capture.ts, replay.ts), which move the same frames: their
+ * "vs low-level" ratio over these rows is what the capture or the replay
+ * costs. Registered just before them, so the rows sit together.
+ */
+export const pipeFrameTransport = defineTransport({
+  name: 'pipe-frame',
+  family: { label: 'pktfabric pipe', color: '#1f77b4' },
+  cases: [
+    { name: 'pipe-60b-frame', work: 'frame', frameBytes: 60, mode: 'slots' },
+    { name: 'pipe-1514b-frame', work: 'frame', frameBytes: 1514, mode: 'slots' },
   ],
   setup: setupPipe,
   run: (ctx) => (ctx.role === 'sender' ? pipeSend(ctx) : pipeRecv(ctx)),

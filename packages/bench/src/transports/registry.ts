@@ -13,7 +13,7 @@ import { pipeCapturedTransport } from './pipe-captured.js';
 import { pipeEasyTransport } from './pipe-easy.js';
 import { pipeProcessTransport } from './pipe-process.js';
 import { pipeRttTransport } from './pipe-rtt.js';
-import { pipeTransport } from './pipe.js';
+import { pipeFrameTransport, pipeTransport } from './pipe.js';
 import { postMessageBatchTransport } from './postmessage-batch.js';
 import { postMessageTransport } from './postmessage.js';
 import { spinRingTransport } from './spin-ring.js';
@@ -32,6 +32,7 @@ export const TRANSPORTS = [
   pipeProcessTransport,
   valeTransport,
   pipeCapturedTransport,
+  pipeFrameTransport,
   netTransport,
   zmqRawTransport,
   netRttTransport,
