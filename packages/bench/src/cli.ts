@@ -10,6 +10,7 @@
  *   npm run bench -- --quick           # smoke run, well under a minute
  *   npm run bench -- --runs 5 --duration 3
  *   npm run bench -- --only xproc      # the rows between processes and their thread rows
+ *   npm run bench -- --only '^(capture|replay)-'   # capture and replay, and their pipe rows
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -115,7 +116,7 @@ const program = new Command()
   .addOption(
     new Option(
       '--only <regexp>',
-      'run the cases whose name matches, and the cases their ratios divide by: the thread case of a case between processes, the low-level case of an easy-layer or network case (e.g. --only xproc)',
+      'run the cases whose name matches, and the cases their ratios divide by: the thread case of a case between processes, the low-level case of an easy-layer, network, capture or replay case (e.g. --only xproc)',
     )
       .argParser(pattern)
       .conflicts('cases'),
@@ -161,7 +162,9 @@ console.log(
     ' (index, 64 B write+read, 1500 B copy); vs postMessage: median over postmessage-64b;' +
     ' vs low-level: an easy-layer pipe case (sendBatch / recvBatch, batches(), for await,' +
     ' readable()) over pipe-64b-rw, the same work on the ring API, or a network port case over' +
-    ' raw ZeroMQ with the same batching (zmq-raw-*; bars: >= 0.9x, and >= 8 Mpps at 60 B);' +
+    ' raw ZeroMQ with the same batching (zmq-raw-*; bars: >= 0.9x, and >= 8 Mpps at 60 B),' +
+    " or a capture / replay case (the CLI's capture as the receiver, its replay as the sender) over the" +
+    ' pipe moving the same frames (pipe-60b-frame, pipe-1514b-frame);' +
     ' vs threads: a case between two processes (xproc-*) over the same case between two threads.' +
     '\nround trips: one packet in flight, ping-pong; p50 / p99 are medians over the runs of each' +
     " run's; spin: the waiting side spins, park: it sleeps at once; vs low-level: the lower-level" +

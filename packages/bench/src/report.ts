@@ -154,14 +154,30 @@ function ratioLine(rows: readonly CaseSummary[], c: CaseName, ref: CaseName): st
 }
 
 /**
+ * Informational: a capture or replay row's rate in Mpps and in Gbit/s of
+ * frame bytes (10^9 bits; no preamble or gap), and its ratio to the plain
+ * pipe row moving the same frames (its low-level case), when that ran.
+ */
+function frameRateLine(r: CaseSummary): string {
+  const gbit = (r.medianPps * r.packetSize * 8) / 1e9;
+  const ref = CASES[r.case].lowLevel;
+  const vs = r.ratioToLowLevel === null ? '' : `, ${r.ratioToLowLevel.toFixed(2)}x ${ref}`;
+  return `  ${r.case}: ${formatMpps(r.medianPps)} Mpps, ${gbit.toFixed(2)} Gbit/s${vs}`;
+}
+
+/** The capture and replay rows (transports `capture` and `replay`). */
+const CAPTURE_REPLAY = new Set(['capture', 'replay']);
+
+/**
  * The targets next to what the run measured, for the cases that ran, each
  * marked met or missed (informational; the machine matters): the ring API's
  * bars (a validated pipe, a pipe with checks 'ring', payload cases, notify
  * calls), then the easy layer's bars, the small packets', the VALE
  * switch's (issue 10: 10 Mpps at 64 B, 35 Gbit/s at 1500 B, a monitored
- * port at 0.8x) with the captured pipe's ratio (no bar), the network
- * ports' (issue 12: 0.9x raw ZeroMQ, 8 Mpps at 60 B), and the bars between
- * processes. A ratio target whose
+ * port at 0.8x), the capture and replay rows in Mpps and Gbit/s with their
+ * ratio to the plain pipe and the captured pipe's ratio (issue 11, no bars),
+ * the network ports' (issue 12: 0.9x raw ZeroMQ, 8 Mpps at 60 B), and the
+ * bars between processes. A ratio target whose
  * reference case did not run says so. Empty when no case with a target ran.
  */
 export function formatTargets(rows: readonly CaseSummary[]): string {
@@ -197,6 +213,11 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     ...rateTarget(rows, 'vale-64b-rw', 10),
     ...bandwidthTarget(rows, 'vale-1500b-copy', 35),
     ...ratioTarget(rows, 'vale-64b-rw-monitored', 0.8, 'vale-64b-rw'),
+  ];
+  const capture: string[] = [
+    ...rows
+      .filter((r) => CAPTURE_REPLAY.has(CASES[r.case].transport) && r.medianPps > 0)
+      .map(frameRateLine),
     ...ratioLine(rows, 'pipe-64b-rw-captured', 'pipe-64b-rw'),
   ];
   const net: string[] = [
@@ -217,6 +238,8 @@ export function formatTargets(rows: readonly CaseSummary[]): string {
     );
   if (net.length > 0)
     groups.push(['targets (network ports, on the project machine):', ...net].join('\n'));
+  if (capture.length > 0)
+    groups.push(['capture and replay (pcap, issue 11; no bars):', ...capture].join('\n'));
   const processes = processTargets(rows);
   if (processes.length > 0)
     groups.push(['targets (between processes, on the project machine):', ...processes].join('\n'));

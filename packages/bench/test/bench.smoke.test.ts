@@ -14,10 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shmAvailable } from '@pktfabric/shm';
-import { BenchCaseError, CASES as CASE_INFO, runCase } from '../src/index.js';
+import { BenchCaseError, CASES as CASE_INFO, runCase, unavailableCases } from '../src/index.js';
 
 const run = promisify(execFile);
 const MAIN = fileURLToPath(new URL('../dist/src/cli.js', import.meta.url));
+
+/** The tmpfs capture rows run where /dev/shm is there (the CLI skips them otherwise, saying why). */
+const TMPFS = unavailableCases(['capture-60b-tmpfs']).size === 0;
 
 const CASES = [
   ['pipe-index', 60, 'slots'],
@@ -53,9 +56,17 @@ const CASES = [
   ['vale-2to1-64b', 64, 'slots'],
   ['vale-64b-rw-monitored', 64, 'slots'],
   ['pipe-64b-rw-captured', 64, 'slots'],
-  // The plain pipe moving 60- and 1514-byte frames.
+  // Capture and replay (issue 11): the plain pipe moving the same frames, the
+  // CLI's capture into /dev/null and into a file on tmpfs (skipped, with the
+  // reason, without a writable /dev/shm), the CLI's replay.
   ['pipe-60b-frame', 60, 'slots'],
   ['pipe-1514b-frame', 1514, 'slots'],
+  ['capture-60b-null', 60, 'slots'],
+  ...((TMPFS ? [['capture-60b-tmpfs', 60, 'slots']] : []) as [string, number, 'slots'][]),
+  ['capture-1514b-null', 1514, 'slots'],
+  ...((TMPFS ? [['capture-1514b-tmpfs', 1514, 'slots']] : []) as [string, number, 'slots'][]),
+  ['replay-60b', 60, 'slots'],
+  ['replay-1514b', 1514, 'slots'],
   // The ZeroMQ rows run their sides in processes too (a worker thread holding
   // ZeroMQ sockets must never be terminated), so they also need the addon.
   ...((shmAvailable()
@@ -76,8 +87,17 @@ const RTT = CASES.map(([c]) => c).filter((c) => /-rtt(-|$)/.test(c));
 const BARS = CASES.length - RTT.length;
 
 const EASY = ['pipe-recvbatch-64b', 'pipe-batches-64b', 'pipe-forawait-64b', 'pipe-readable-64b'];
-/** Cases with a low-level baseline: the easy layer (pipe-64b-rw) and the network port (raw ZeroMQ). */
-const WITH_LOW_LEVEL = [...EASY, 'net-index', 'net-1500b-copy', 'net-rtt'];
+/**
+ * Cases with a low-level baseline: the easy layer (pipe-64b-rw), the network
+ * port (raw ZeroMQ, also its round trip), capture and replay (the pipe moving the same frames).
+ */
+const WITH_LOW_LEVEL = [
+  ...EASY,
+  'net-index',
+  'net-1500b-copy',
+  'net-rtt',
+  ...CASES.map(([c]) => c).filter((c) => /^(capture|replay)-/.test(c)),
+];
 
 const out = mkdtempSync(join(tmpdir(), 'pktfabric-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -161,8 +181,8 @@ describe('npm run bench (quick smoke run)', () => {
           new RegExp(`\\] ${String(r.case)} +run 1/1 .* line rtt ${v[0]} ns$`, 'm'),
         );
     }
-    // Payload GB/s: median x packet size (the frame size for the frame
-    // rows) for the payload cases, null for the index cases.
+    // Payload GB/s: median x packet size (the frame size for capture and
+    // replay) for the payload cases, null for the index cases.
     for (const r of rows)
       expect(r.gigabytesPerSecond, String(r.case)).toBe(
         CASE_INFO[r.case as keyof typeof CASE_INFO].work === 'index'
@@ -178,6 +198,10 @@ describe('npm run bench (quick smoke run)', () => {
       expect(r.ratioToLowLevel, String(r.case)).toEqual(low ? expect.any(Number) : null);
       if (low) expect(r.kicksPerMillion, String(r.case)).toEqual(expect.any(Number));
     }
+    expect(stdout).toMatch(/^capture and replay \(pcap, issue 11; no bars\):$/m);
+    expect(stdout).toMatch(
+      /^ {2}capture-1514b-null: [\d.]+ Mpps, [\d.]+ Gbit\/s, [\d.]+x pipe-1514b-frame$/m,
+    );
     expect(stdout).toMatch(/^targets \(easy layer, on the project machine\):$/m);
     expect(stdout).toMatch(
       /^ {2}pipe-recvbatch-64b >= 0\.6x pipe-64b-rw: [\d.]+x \((met|missed)\)$/m,

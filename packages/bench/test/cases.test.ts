@@ -356,6 +356,72 @@ describe('bench cases', () => {
         },
       ],
       [
+        'capture-60b-null',
+        {
+          transport: 'capture',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: 'pipe-60b-frame',
+        },
+      ],
+      [
+        'capture-60b-tmpfs',
+        {
+          transport: 'capture',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: 'pipe-60b-frame',
+        },
+      ],
+      [
+        'capture-1514b-null',
+        {
+          transport: 'capture',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 1514,
+          handRing: null,
+          lowLevel: 'pipe-1514b-frame',
+        },
+      ],
+      [
+        'capture-1514b-tmpfs',
+        {
+          transport: 'capture',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 1514,
+          handRing: null,
+          lowLevel: 'pipe-1514b-frame',
+        },
+      ],
+      [
+        'replay-60b',
+        {
+          transport: 'replay',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 60,
+          handRing: null,
+          lowLevel: 'pipe-60b-frame',
+        },
+      ],
+      [
+        'replay-1514b',
+        {
+          transport: 'replay',
+          work: 'frame',
+          mode: 'slots',
+          packetSize: 1514,
+          handRing: null,
+          lowLevel: 'pipe-1514b-frame',
+        },
+      ],
+      [
         'net-index',
         {
           transport: 'net',
@@ -481,6 +547,17 @@ describe('bench cases', () => {
       'xproc-pipe-rtt-park',
     ]);
     // ... and the low-level case of each matching case that has one.
+    expect(casesMatching(/capture|replay/)).toEqual([
+      'pipe-64b-rw-captured',
+      'pipe-60b-frame',
+      'pipe-1514b-frame',
+      'capture-60b-null',
+      'capture-60b-tmpfs',
+      'capture-1514b-null',
+      'capture-1514b-tmpfs',
+      'replay-60b',
+      'replay-1514b',
+    ]);
     expect(casesMatching(/^pipe-batches-64b$/)).toEqual(['pipe-64b-rw', 'pipe-batches-64b']);
     expect(casesMatching(/^handring-/)).toEqual([
       'handring-index',
@@ -499,6 +576,7 @@ describe('bench cases', () => {
       'Uint8Array.set, one thread',
       'pktfabric pipe between processes',
       'pktfabric VALE switch',
+      'pktfabric capture / replay (CLI)',
       'pktfabric network port (ZeroMQ)',
       'raw ZeroMQ, same batching',
     ]);

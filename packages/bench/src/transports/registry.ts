@@ -5,6 +5,7 @@
  * of the cases in the report, the chart and bench-results.json.
  */
 import { handRingTransport } from './hand-ring.js';
+import { captureTransport } from './capture.js';
 import { memcpyTransport } from './memcpy.js';
 import { messageChannelTransferTransport } from './messagechannel-transfer.js';
 import { netRttTransport, zmqRawRttTransport } from './net-rtt.js';
@@ -16,6 +17,7 @@ import { pipeRttTransport } from './pipe-rtt.js';
 import { pipeFrameTransport, pipeTransport } from './pipe.js';
 import { postMessageBatchTransport } from './postmessage-batch.js';
 import { postMessageTransport } from './postmessage.js';
+import { replayTransport } from './replay.js';
 import { spinRingTransport } from './spin-ring.js';
 import { valeTransport } from './vale.js';
 
@@ -33,6 +35,8 @@ export const TRANSPORTS = [
   valeTransport,
   pipeCapturedTransport,
   pipeFrameTransport,
+  captureTransport,
+  replayTransport,
   netTransport,
   zmqRawTransport,
   netRttTransport,
