@@ -5,7 +5,7 @@
  * the bounded file on O_APPEND), and the replay sender's checksum of a trace
  * played round after round.
  */
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureWriter, FdSink, MemorySink } from 'pktfabric';
@@ -13,6 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { frameChecksum } from '../src/packet-work.js';
 import { CheckingSink, type ChunkSink } from '../src/transports/capture-sink.js';
 import { traceChecksum } from '../src/transports/replay.js';
+import { BenchCaseError, runCase, unavailableCases } from '../src/index.js';
+import { TMPFS_DIR, tmpfsUnavailable } from '../src/transports/capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktfabric-capture-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,6 +108,38 @@ describe('capture sink', () => {
       closeSync(fd);
     }
   });
+});
+
+describe('capture rows', () => {
+  it('say why they cannot capture into a directory that is missing or short of room', () => {
+    expect(tmpfsUnavailable(join(dir, 'none'))).toMatch(/none is missing or not writable/);
+    expect(tmpfsUnavailable(dir, Number.MAX_SAFE_INTEGER)).toMatch(/MiB free, under the /);
+    expect(tmpfsUnavailable(dir, 1)).toBeUndefined();
+    // Only the tmpfs rows depend on /dev/shm.
+    expect(unavailableCases(['capture-60b-null', 'capture-1514b-null']).size).toBe(0);
+  });
+
+  /** This process's open file descriptors. */
+  const fds = (): number => readdirSync('/proc/self/fd').length;
+
+  it.runIf(tmpfsUnavailable() === undefined && TMPFS_DIR === '/dev/shm')(
+    'leave no file open or in /dev/shm after a run, passed or failed',
+    async () => {
+      const ours = (): string[] =>
+        readdirSync(TMPFS_DIR).filter((f) => f.startsWith(`pktfabric-bench-${process.pid}-`));
+      const before = fds();
+      const run = await runCase('capture-1514b-tmpfs', { durationS: 0.1, warmupS: 0.05 });
+      expect(run.windowPackets).toBeGreaterThan(0);
+      expect(fds()).toBe(before);
+      const err = await runCase('capture-60b-tmpfs', { durationS: 30, hangGuardMs: 300 }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BenchCaseError);
+      expect(fds()).toBe(before);
+      expect(ours()).toEqual([]);
+    },
+    30_000,
+  );
 });
 
 describe('replay checksum', () => {

@@ -89,17 +89,23 @@ function isTmpfs(caseName: string): boolean {
   return caseName.endsWith('-tmpfs');
 }
 
-/** Why the tmpfs rows cannot run here, or undefined. */
-function tmpfsUnavailable(): string | undefined {
+/**
+ * Why the tmpfs rows cannot capture into `dir` here (missing, not writable,
+ * under `needBytes` free), or undefined.
+ */
+export function tmpfsUnavailable(
+  dir = TMPFS_DIR,
+  needBytes = 2 * TMPFS_CAP_BYTES,
+): string | undefined {
   try {
-    accessSync(TMPFS_DIR, constants.W_OK);
+    accessSync(dir, constants.W_OK);
   } catch {
-    return `${TMPFS_DIR} is missing or not writable (no tmpfs to capture to)`;
+    return `${dir} is missing or not writable (no tmpfs to capture to)`;
   }
-  const st = statfsSync(TMPFS_DIR);
+  const st = statfsSync(dir);
   const free = st.bavail * st.bsize;
-  if (free < 2 * TMPFS_CAP_BYTES)
-    return `${TMPFS_DIR} has ${Math.floor(free / 2 ** 20)} MiB free, under the ${(2 * TMPFS_CAP_BYTES) / 2 ** 20} MiB a capture row needs`;
+  if (free < needBytes)
+    return `${dir} has ${Math.floor(free / 2 ** 20)} MiB free, under the ${Math.ceil(needBytes / 2 ** 20)} MiB a capture row needs`;
   return undefined;
 }
 
