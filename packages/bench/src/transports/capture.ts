@@ -166,7 +166,6 @@ async function captureRecv(ctx: SideContext<CaptureSide>): Promise<SideResult> {
     const writer = new CaptureWriter(sink, { format: 'pcap' });
     const win = new MeasureWindow(control);
     const stop = new AbortController();
-    let taken = 0;
     ctx.ready();
     // onInterval runs in the capture's loop between batches (at most once a
     // ms): it moves the measuring window (the count and the time are read
@@ -176,10 +175,9 @@ async function captureRecv(ctx: SideContext<CaptureSide>): Promise<SideResult> {
       signal: stop.signal,
       intervalMs: 1,
       onInterval: (p) => {
-        taken = p.captured;
-        win.check(taken);
+        win.check(p.captured);
         const total = control.sentTotal();
-        if (total >= 0 && taken >= total) stop.abort();
+        if (total >= 0 && p.captured >= total) stop.abort();
       },
     });
     if (summary.ended !== 'stopped')
