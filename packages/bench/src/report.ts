@@ -28,7 +28,8 @@ export function formatProgress(p: Progress): string {
   const rtt =
     r.rtt === undefined ? '' : `  rtt p50 ${formatNs(r.rtt.p50Ns)} p99 ${formatNs(r.rtt.p99Ns)}`;
   const line = Number.isFinite(r.lineRttNs) ? `  line rtt ${Math.round(r.lineRttNs)} ns` : '';
-  return `${head}  ${formatMpps(r.pps).padStart(8)} Mpps  (${r.totalPackets} pkts)${kicks}${rtt}${line}`;
+  const again = p.retried === undefined ? '' : '  (second try: the first missed its window)';
+  return `${head}  ${formatMpps(r.pps).padStart(8)} Mpps  (${r.totalPackets} pkts)${kicks}${rtt}${line}${again}`;
 }
 
 /** Renders rows as an aligned text table (first column left-aligned, the rest right-aligned). */
