@@ -19,7 +19,7 @@ import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
 import { copyBytes, HOST_LE, regionBuffer, words } from './region-buffer.js';
-import { checkMessage, messagePkt, messageSeq } from './wire.js';
+import { checkMessage, messagePkt, messageSeq, messageStream } from './wire.js';
 
 export interface InSocket {
   receive(): Promise<Buffer[]>;
@@ -58,6 +58,8 @@ export async function pumpIn(
   const MORE = NS_MOREFRAG << 16;
   let expSeq = 0;
   let expPkt = 0;
+  // The sender stream last delivered from (-1: none yet).
+  let expStream = -1;
   // Slots written but not yet published: published (one txsync, at most one
   // wake-up of the user) when no further message is queued, before waiting
   // for room, or after MAX_UNPUBLISHED messages.
@@ -88,9 +90,21 @@ export async function pumpIn(
     const lenLE = HOST_LE ? msg32 : null;
     const seq = messageSeq(msg);
     const first = messagePkt(msg);
+    const stream = messageStream(msg);
+    if (stream !== expStream) {
+      // A new stream (the first, or a sender that started again): counted from its own 0.
+      expStream = stream;
+      expSeq = 0;
+      expPkt = 0;
+    } else if (((seq - expSeq) >>> 0) >= HALF32 || first < expPkt) {
+      // Older than one already delivered (a reconnect's old connection still
+      // draining): its packets were counted lost when the newer one came;
+      // delivering them now would reorder the stream.
+      ctr.flush();
+      continue;
+    }
     const ahead = (seq - expSeq) >>> 0;
-    // A jump forward is a gap; a jump back is a sender that started again (counted from there).
-    if (ahead !== 0 && ahead < HALF32) ctr.gaps += ahead;
+    if (ahead !== 0) ctr.gaps += ahead;
     if (first > expPkt) ctr.drops += first - expPkt;
     expSeq = (seq + 1) >>> 0;
     expPkt = first + count;

@@ -12,7 +12,7 @@ import type { PipeEndpoint } from '@pktfabric/pipes';
 import type { CounterWriter } from './counters.js';
 import { WIRE_FRAME_HEADER_BYTES, WIRE_HEADER_BYTES } from './layout/wire-layout.js';
 import { copyBytes, HOST_LE, regionBuffer, words } from './region-buffer.js';
-import { writeHeader } from './wire.js';
+import { newStreamId, writeHeader } from './wire.js';
 
 /** A message grows past this many bytes only to hold its first packet. */
 export const MAX_MESSAGE_BYTES = 1 << 20;
@@ -56,6 +56,7 @@ export async function pumpOut(
   const MORE = NS_MOREFRAG << 16;
   let seq = 0;
   let pkt = 0;
+  const stream = newStreamId();
   // Messages packed per wake-up, waiting to be sent (reused array, no per-batch allocation of it).
   const msgs: Buffer[] = [];
   const counts: number[] = [];
@@ -103,7 +104,7 @@ export async function pumpOut(
       const msg = Buffer.allocUnsafe(size);
       const msg32 = words(msg);
       const lenLE = HOST_LE ? msg32 : null;
-      writeHeader(msg, seq, count, pkt);
+      writeHeader(msg, seq, count, pkt, stream);
       seq = (seq + 1) >>> 0;
       pkt += count;
       let p = WIRE_HEADER_BYTES;

@@ -12,14 +12,24 @@ import {
   WIRE_PKT_HI_OFF,
   WIRE_PKT_LO_OFF,
   WIRE_SEQ_OFF,
+  WIRE_STREAM_OFF,
   WIRE_VERSION,
   WIRE_VERSION_OFF,
 } from './layout/wire-layout.js';
 
 const TWO32 = 0x1_0000_0000;
 
-/** Writes the header of a batch of `count` frames, batch number `seq`, first packet number `pkt`. Does not allocate. */
-export function writeHeader(buf: Buffer, seq: number, count: number, pkt: number): void {
+/**
+ * Writes the header of a batch of `count` frames, batch number `seq`, first
+ * packet number `pkt`, of sender stream `stream` (0: unsaid). Does not allocate.
+ */
+export function writeHeader(
+  buf: Buffer,
+  seq: number,
+  count: number,
+  pkt: number,
+  stream = 0,
+): void {
   buf.writeUInt32LE(WIRE_MAGIC, WIRE_MAGIC_OFF);
   buf.writeUInt16LE(WIRE_VERSION, WIRE_VERSION_OFF);
   buf.writeUInt16LE(0, WIRE_FLAGS_OFF);
@@ -27,6 +37,7 @@ export function writeHeader(buf: Buffer, seq: number, count: number, pkt: number
   buf.writeUInt32LE(count >>> 0, WIRE_COUNT_OFF);
   buf.writeUInt32LE(pkt % TWO32, WIRE_PKT_LO_OFF);
   buf.writeUInt32LE(Math.floor(pkt / TWO32), WIRE_PKT_HI_OFF);
+  buf.writeUInt32LE(stream >>> 0, WIRE_STREAM_OFF);
 }
 
 /**
@@ -55,6 +66,18 @@ export function checkMessage(buf: Buffer): number {
 /** Batch number of a checked message. */
 export function messageSeq(buf: Buffer): number {
   return buf.readUInt32LE(WIRE_SEQ_OFF);
+}
+
+/** Sender stream of a checked message. */
+export function messageStream(buf: Buffer): number {
+  return buf.readUInt32LE(WIRE_STREAM_OFF);
+}
+
+/** A stream number for a sender that opens: random, never 0. */
+export function newStreamId(): number {
+  const a = new Uint32Array(1);
+  while (a[0] === 0) crypto.getRandomValues(a);
+  return a[0]!;
 }
 
 /** First packet number of a checked message. */
