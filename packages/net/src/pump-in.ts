@@ -96,7 +96,7 @@ export async function pumpIn(
       expStream = stream;
       expSeq = 0;
       expPkt = 0;
-    } else if (((seq - expSeq) >>> 0) >= HALF32 || first < expPkt) {
+    } else if ((seq - expSeq) >>> 0 >= HALF32 || first < expPkt) {
       // Older than one already delivered (a reconnect's old connection still
       // draining): its packets were counted lost when the newer one came;
       // delivering them now would reorder the stream.
