@@ -58,15 +58,8 @@ export interface Frame {
  */
 export type LookupFn = (frame: Frame, srcPort: number) => number;
 
-/** One port of a switch, as `listSwitches` reports it. */
-export interface PortInfo {
-  name: string;
-  portNo: number;
-  ifIndex: number;
-  rings: number;
-  slots: number;
-  opens: number;
-  persistent: boolean;
+/** A switch port's own counters (its KIND words, u32, wrapping). */
+export interface ValePortCounters {
   txPackets: number;
   txDrops: number;
   rxPackets: number;
@@ -76,18 +69,22 @@ export interface PortInfo {
   monitorDrops: number;
 }
 
+/** One port of a switch, as `listSwitches` reports it. */
+export interface PortInfo extends ValePortCounters {
+  name: string;
+  portNo: number;
+  ifIndex: number;
+  rings: number;
+  slots: number;
+  opens: number;
+  persistent: boolean;
+}
+
 /** A switch port's counters summed over every port closed under its name (retiredValePorts). */
-export interface RetiredValePort {
+export interface RetiredValePort extends ValePortCounters {
   name: string;
   /** Ports closed under this name. */
   closes: number;
-  txPackets: number;
-  txDrops: number;
-  rxPackets: number;
-  rxDrops: number;
-  txBytes: number;
-  rxBytes: number;
-  monitorDrops: number;
 }
 
 export interface SwitchInfo {

@@ -11,7 +11,7 @@ import {
   type Region,
   type RetiredPort,
 } from '@pktfabric/core';
-import type { PortInfo, RetiredValePort, SwitchInfo } from './api.js';
+import type { PortInfo, RetiredValePort, SwitchInfo, ValePortCounters } from './api.js';
 import { checkRegion, findPort, findSwitch, switchNames } from './switch.js';
 import { SW_LOOKUP_CUSTOM_I32, SW_PERSIST_I32 } from './layout/switch-layout.js';
 import {
@@ -38,6 +38,13 @@ export function portCounters(region: Region, ifIdx: number, name = ''): PortInfo
     slots: r(IF_SLOTS_I32),
     opens: r(IF_OPENS_I32),
     persistent: r(VP_PERSIST_I32) === 1,
+    ...valeCounters(u),
+  };
+}
+
+/** The counters among a switch port's KIND words, `u(i)` reading word `i` (an IF_ index) as u32. */
+function valeCounters(u: (i: number) => number): ValePortCounters {
+  return {
     txPackets: u(VP_TX_PKTS_I32),
     txDrops: u(VP_TX_DROPS_I32),
     rxPackets: u(VP_RX_PKTS_I32),
@@ -80,17 +87,7 @@ export function listSwitches(region: Region): SwitchInfo[] {
 export function valeCountersOf(rec: RetiredPort): RetiredValePort | null {
   if (!rec.ok || rec.kind !== PORT_KIND_VALE) return null;
   const u = (i: number): number => rec.kindWords[i - IF_KIND_WORDS_I32]!;
-  return {
-    name: rec.name,
-    closes: rec.retires,
-    txPackets: u(VP_TX_PKTS_I32),
-    txDrops: u(VP_TX_DROPS_I32),
-    rxPackets: u(VP_RX_PKTS_I32),
-    rxDrops: u(VP_RX_DROPS_I32),
-    txBytes: u(VP_TX_BYTES_I32),
-    rxBytes: u(VP_RX_BYTES_I32),
-    monitorDrops: u(VP_MON_DROPS_I32),
-  };
+  return { name: rec.name, closes: rec.retires, ...valeCounters(u) };
 }
 
 /** The switch ports closed so far with their counters summed by name (the region's retired-counters table). */

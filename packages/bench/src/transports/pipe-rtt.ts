@@ -96,10 +96,18 @@ export function pingDone(control: Control): boolean {
  * round-trip times of the window.
  */
 export function rttPing(ctx: SideContext<RttSide>): SideResult {
+  return onPipeEnd(ctx, pingOn);
+}
+
+/** Opens the side's pipe end, runs `loop` on it and closes it. */
+function onPipeEnd(
+  ctx: SideContext<RttSide>,
+  loop: (ctx: SideContext<RttSide>, ep: Port) => SideResult,
+): SideResult {
   const { sab, portName, checks, spin } = ctx.data;
   const ep = openPort(attachRegion(sab), portName, { checks, spin });
   try {
-    return pingOn(ctx, ep);
+    return loop(ctx, ep);
   } finally {
     ep.close();
   }
@@ -175,13 +183,7 @@ export function pingOn<D>(ctx: SideContext<D>, ep: Port): SideResult {
 
 /** Pong: echoes every packet (same length) until ping is done. */
 export function rttPong(ctx: SideContext<RttSide>): SideResult {
-  const { sab, portName, checks, spin } = ctx.data;
-  const ep = openPort(attachRegion(sab), portName, { checks, spin });
-  try {
-    return pongOn(ctx, ep);
-  } finally {
-    ep.close();
-  }
+  return onPipeEnd(ctx, pongOn);
 }
 
 /**

@@ -15,6 +15,7 @@
  */
 import {
   IF_PEER_IF_I32,
+  badRetiredPort,
   ifWord,
   PORT_CLOSED,
   PORT_KIND_PIPE,
@@ -125,7 +126,14 @@ function retiredStat(p: RetiredPort, kind: string, net: NetCounters | null): Por
 function retiredRows(region: Region): PortStat[] {
   const t = readRetiredPorts(region);
   // A table whose header does not check out: one "bad" row says so.
-  if (!t.ok) return [retiredStat(badTable(), 'mixed', null)];
+  if (!t.ok)
+    return [
+      retiredStat(
+        badRetiredPort('(retired counters)', true, t.problem ?? 'the table does not check out'),
+        'mixed',
+        null,
+      ),
+    ];
   // A network port's ends: its I/O worker's end (pipe}N) carries the network counters.
   const nets = new Map<string, NetCounters>();
   for (const p of t.ports) {
@@ -141,26 +149,6 @@ function retiredRows(region: Region): PortStat[] {
       net !== undefined && p.name[4] === '}' ? net : null,
     );
   });
-}
-
-function badTable(): RetiredPort {
-  return {
-    name: '(retired counters)',
-    catchAll: true,
-    ok: false,
-    kind: 0,
-    retires: 0,
-    txPkts: 0,
-    txBytes: 0,
-    txErrors: 0,
-    rxPkts: 0,
-    rxBytes: 0,
-    rxErrors: 0,
-    drops: new Array<number>(RING_DROP_REASONS).fill(0),
-    kicks: 0,
-    wakesSent: 0,
-    kindWords: [],
-  };
 }
 
 /** Reads every port's counters, then those of the ports closed for good. Allocates. */

@@ -211,7 +211,12 @@ export function retirePortCounters(
 /** Tries to read a record whose sequence word stays odd or keeps changing, before giving up. */
 const READ_TRIES = 64;
 
-function zeroPort(name: string, catchAll: boolean, problem: string): RetiredPort {
+/**
+ * A record that does not check out: every number 0, `ok` false, `problem`
+ * saying why (also for readers that report a table they could not read).
+ * Allocates.
+ */
+export function badRetiredPort(name: string, catchAll: boolean, problem: string): RetiredPort {
   return {
     name,
     catchAll,
@@ -243,15 +248,19 @@ function readRecord(region: Region, r: number): RetiredPort {
   const len = i32[b + RR_NAME_LEN_I32]!;
   let name = RETIRED_CATCH_ALL_NAME;
   if (catchAll) {
-    if (len !== 0) return zeroPort(name, true, `name length ${len} (the catch-all has none)`);
+    if (len !== 0) return badRetiredPort(name, true, `name length ${len} (the catch-all has none)`);
   } else {
     if (len < 1 || len > NAME_MAX_BYTES)
-      return zeroPort(`(record ${r})`, false, `name length ${len} out of 1..${NAME_MAX_BYTES}`);
+      return badRetiredPort(
+        `(record ${r})`,
+        false,
+        `name length ${len} out of 1..${NAME_MAX_BYTES}`,
+      );
     const u8 = region.u8;
     for (let k = 0; k < len; k++) {
       const ch = u8[off + RR_NAME_OFF_BYTE + k]!;
       if (ch < 0x21 || ch > 0x7e)
-        return zeroPort(`(record ${r})`, false, `name byte ${k} is 0x${ch.toString(16)}`);
+        return badRetiredPort(`(record ${r})`, false, `name byte ${k} is 0x${ch.toString(16)}`);
     }
     name = String.fromCharCode(
       ...u8.subarray(off + RR_NAME_OFF_BYTE, off + RR_NAME_OFF_BYTE + len),
@@ -259,7 +268,7 @@ function readRecord(region: Region, r: number): RetiredPort {
   }
   const kind = i32[b + RR_KIND_I32]!;
   if (catchAll ? kind !== 0 : kind < 1)
-    return zeroPort(name, catchAll, `kind ${kind} is not a port kind`);
+    return badRetiredPort(name, catchAll, `kind ${kind} is not a port kind`);
   const f64 = region.f64;
   const f = (byte: number): number => f64[(off + byte) >>> 3]!;
   const out: RetiredPort = {
@@ -285,8 +294,9 @@ function readRecord(region: Region, r: number): RetiredPort {
     ['rxPkts', out.rxPkts],
     ['rxBytes', out.rxBytes],
   ] as const)
-    if (!total(v)) return zeroPort(name, catchAll, `${k} ${v} is not a total`);
-  if (!catchAll && out.retires === 0) return zeroPort(name, false, 'in use but never retired');
+    if (!total(v)) return badRetiredPort(name, catchAll, `${k} ${v} is not a total`);
+  if (!catchAll && out.retires === 0)
+    return badRetiredPort(name, false, 'in use but never retired');
   for (let d = 0; d < RING_DROP_REASONS; d++) out.drops.push(i32[b + RR_DROPS_I32 + d]! >>> 0);
   for (let k = 0; k < IF_KIND_WORDS; k++) out.kindWords.push(i32[b + RR_KIND_WORDS_I32 + k]! >>> 0);
   return out;
@@ -302,7 +312,7 @@ function readStable(region: Region, r: number): RetiredPort {
     const rec = readRecord(region, r);
     if (Atomics.load(i32, s) === before) return rec;
   }
-  return zeroPort(
+  return badRetiredPort(
     r === 0 ? RETIRED_CATCH_ALL_NAME : `(record ${r})`,
     r === 0,
     'torn: being written',
