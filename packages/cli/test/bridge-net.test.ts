@@ -8,7 +8,7 @@
  * peer processes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRegion, POLLIN, POLLOUT, type Region } from '@pktfabric/core';
+import { createRegion, POLLIN, POLLOUT, type Port, type Region } from '@pktfabric/core';
 import { expectConserved, markPools, testSeed, waitFor } from '@pktfabric/core/testing';
 import { checkPacket, makePacket, MAX_LEN, packetIndex, Peer } from '@pktfabric/net/testing';
 import { createPipe, openPort } from '@pktfabric/pipes';
@@ -25,6 +25,28 @@ afterEach(() => {
 });
 
 /** Runs `pktfabric bridge` (vale's bridge with the cli's port opener) on `region` until aborted. */
+/** Receives `count` packets of the seeded stream on `user`: how many, how many out of place, the first bad one. */
+async function receiveStream(
+  user: Port,
+  seed: number,
+  count: number,
+): Promise<{ received: number; reorders: number; error: string | null }> {
+  let received = 0;
+  let reorders = 0;
+  let error: string | null = null;
+  while (received < count) {
+    const got = user.recvBatch(256);
+    for (const p of got) {
+      if (packetIndex(p) !== received) reorders++;
+      error ??= checkPacket(seed, received, p);
+      received++;
+    }
+    user.giveBack();
+    if (got.length === 0) await user.pollAsync(POLLIN, 1000);
+  }
+  return { received, reorders, error };
+}
+
 function bridge(region: Region, args: string[], ac: AbortController) {
   const io = { out: '', err: '' };
   const code = bridgeTool(['--region', 'R', '-T', '600000', ...args], {
@@ -93,24 +115,9 @@ describe('pktfabric bridge to a network port', () => {
     const user = openPort(region, 'pipe{2');
     const ac = new AbortController();
     const b = bridge(region, ['-i', `zmq:${endpoint}@in`, '-i', 'pipe}2'], ac);
-    let received = 0;
-    let reorders = 0;
-    let error: string | null = null;
-    await waitFor(
+    const { received, reorders, error } = await waitFor(
       'the stream through the bridge',
-      (async () => {
-        while (received < count) {
-          const got = user.recvBatch(256);
-          for (const p of got) {
-            const i = packetIndex(p);
-            if (i !== received) reorders++;
-            error ??= checkPacket(seed, received, p);
-            received++;
-          }
-          user.giveBack();
-          if (got.length === 0) await user.pollAsync(POLLIN, 1000);
-        }
-      })(),
+      receiveStream(user, seed, count),
     );
     const t = await tx.next('done');
     ac.abort();
@@ -136,21 +143,7 @@ describe('pktfabric bridge to a network port', () => {
     const ac = new AbortController();
     const net = `zmq:${endpoint}@both`;
     const b = bridge(region, ['-i', 'pipe}3', '-i', net], ac);
-    let received = 0;
-    let reorders = 0;
-    let error: string | null = null;
-    const receive = (async () => {
-      while (received < count) {
-        const got = user.recvBatch(256);
-        for (const p of got) {
-          if (packetIndex(p) !== received) reorders++;
-          error ??= checkPacket(seed, received, p);
-          received++;
-        }
-        user.giveBack();
-        if (got.length === 0) await user.pollAsync(POLLIN, 1000);
-      }
-    })();
+    const receive = receiveStream(user, seed, count);
     const scratch = Array.from({ length: 64 }, () => new Uint8Array(MAX_LEN));
     const list: Uint8Array[] = [];
     for (let sent = 0; sent < count;) {
@@ -164,7 +157,10 @@ describe('pktfabric bridge to a network port', () => {
       }
       sent += list.length;
     }
-    await waitFor('the echoed stream through the bridge', receive);
+    const { received, reorders, error } = await waitFor(
+      'the echoed stream through the bridge',
+      receive,
+    );
     const e = await echo.next('done');
     ac.abort();
     expect(await waitFor('the bridge', b.code)).toBe(0);
