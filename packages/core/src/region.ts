@@ -301,6 +301,20 @@ export function isRegion(v: unknown): v is Region {
 }
 
 /**
+ * Throws OptionError (parameter `region`) unless `region` is a Region: the
+ * check of every port kind's entry points (a SharedArrayBuffer must be
+ * attached first).
+ */
+export function checkRegion(region: unknown): asserts region is Region {
+  if (!isRegion(region))
+    throw new OptionError(
+      'region',
+      'a Region (from createRegion, or attachRegion(sab) in another thread)',
+      region,
+    );
+}
+
+/**
  * A view of a region. Holds only typed-array views over the shared memory;
  * every thread that attaches the same SharedArrayBuffer sees the same state.
  */

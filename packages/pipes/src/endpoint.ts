@@ -5,6 +5,7 @@
  * every other port kind.
  */
 import {
+  checkRegion,
   attachRegion,
   checkOpenOptions,
   IF_RING_TABLE_I32,
@@ -18,7 +19,7 @@ import {
   type PortSync,
   type Region,
 } from '@pktfabric/core';
-import { checkRegion, closeEnd, openEnd } from './pipe.js';
+import { closeEnd, openEnd } from './pipe.js';
 import { PipeSync } from './pipe-sync.js';
 import { pipeEndName } from './pipe-name.js';
 

@@ -25,7 +25,7 @@ import {
   ifWord,
   initRing,
   isExtraOf,
-  isRegion,
+  checkRegion,
   MAX_PIPE_ID,
   MAX_PORT_RINGS,
   maxPortRings,
@@ -62,16 +62,6 @@ import {
 import type { PipeOptions } from './api.js';
 import { END_MASTER, PIPE_END_I32, PIPE_ID_I32, PIPE_REFS_I32 } from './layout/pipe-layout.js';
 import { parsePipeName, pipeEndName } from './pipe-name.js';
-
-/** Throws OptionError unless `region` is a Region (a SharedArrayBuffer must be attached first). */
-export function checkRegion(region: unknown): asserts region is Region {
-  if (!isRegion(region))
-    throw new OptionError(
-      'region',
-      'a Region (from createRegion, or attachRegion(sab) in another thread)',
-      region,
-    );
-}
 
 /** Handle returned by createPipe: names of both ends and the creator's reference. */
 export class Pipe {

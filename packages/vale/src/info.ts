@@ -1,5 +1,6 @@
 /** Reading switches and their per-port counters (for vale-ctl and tests). Allocates. */
 import {
+  checkRegion,
   IF_NTX_I32,
   IF_OPENS_I32,
   IF_SLOTS_I32,
@@ -12,7 +13,7 @@ import {
   type RetiredPort,
 } from '@pktfabric/core';
 import type { PortInfo, RetiredValePort, SwitchInfo, ValePortCounters } from './api.js';
-import { checkRegion, findPort, findSwitch, switchNames } from './switch.js';
+import { findPort, findSwitch, switchNames } from './switch.js';
 import { SW_LOOKUP_CUSTOM_I32, SW_PERSIST_I32 } from './layout/switch-layout.js';
 import {
   VP_MON_DROPS_I32,

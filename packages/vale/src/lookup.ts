@@ -8,9 +8,9 @@
  * (SW_LOOKUP_CUSTOM), so that a thread that sends without having installed
  * it gets a LookupError instead of silently using the learning bridge.
  */
-import { PortTable, type Region } from '@pktfabric/core';
+import { checkRegion, PortTable, type Region } from '@pktfabric/core';
 import { BROADCAST, type LookupFn } from './api.js';
-import { checkRegion, findSwitch } from './switch.js';
+import { findSwitch } from './switch.js';
 import {
   LEARN_BITS,
   LEARN_ENTRY_WORDS,

@@ -20,6 +20,7 @@
  * other end once sent, so `/z` on a pipe end is an OptionError.
  */
 import {
+  checkRegion,
   CLAIM_OK,
   claimBuf,
   slotCode,
@@ -76,7 +77,7 @@ import {
   VP_LEASE_OFF_I32,
   VP_MON_DROPS_I32,
 } from './layout/vale-port-layout.js';
-import { checkRegion, findPort, freePortObject, makePortObject } from './switch.js';
+import { findPort, freePortObject, makePortObject } from './switch.js';
 import { setZeroCopyTx, ValeSync } from './vale-sync.js';
 
 /** Kind word of a monitor's if object ('MONI' little-endian). */

@@ -10,6 +10,7 @@
  * and their names are not `valeX:` names.
  */
 import {
+  checkRegion,
   BusyError,
   checkExtraBufs,
   checkOpenOptions,
@@ -53,7 +54,7 @@ import {
   type PortSync,
   type Region,
 } from '@pktfabric/core';
-import { checkRegion, freePortRings } from './switch.js';
+import { freePortRings } from './switch.js';
 
 /** Kind word of a null port's if object ('NULL' little-endian, out of the way of small kind numbers). */
 export const PORT_KIND_NULL = 0x4c4c554e;

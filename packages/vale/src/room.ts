@@ -4,6 +4,7 @@
  * checks before it sends. Two Atomics loads per call.
  */
 import {
+  checkRegion,
   IF_NTX_I32,
   IF_RING_TABLE_I32,
   ifWord,
@@ -18,7 +19,7 @@ import {
   LEASE_BLOCK_BYTES,
   VP_LEASE_OFF_I32,
 } from './layout/vale-port-layout.js';
-import { checkRegion, findPort, parseValeName } from './switch.js';
+import { findPort, parseValeName } from './switch.js';
 
 export class RoomGauge {
   private readonly i32: Int32Array;

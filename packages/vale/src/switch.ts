@@ -28,7 +28,7 @@ import {
   ifWord,
   initRing,
   isExtraOf,
-  isRegion,
+  checkRegion,
   maxPortRings,
   OptionError,
   openPortObject,
@@ -93,16 +93,6 @@ import {
   VP_SWITCH_OFF_I32,
   VP_TX_PKTS_I32,
 } from './layout/vale-port-layout.js';
-
-/** Throws OptionError unless `region` is a Region. */
-export function checkRegion(region: unknown): asserts region is Region {
-  if (!isRegion(region))
-    throw new OptionError(
-      'region',
-      'a Region (from createRegion, or attachRegion(sab) in another thread)',
-      region,
-    );
-}
 
 /** A parsed switch-port name. */
 export interface ValeName {

@@ -4,6 +4,7 @@
  * streams, extra buffers, close) is core's, shared with every port kind.
  */
 import {
+  checkRegion,
   attachRegion,
   checkOpenOptions,
   IF_RING_TABLE_I32,
@@ -17,7 +18,7 @@ import {
 import type { ValeOpenOptions } from './api.js';
 import { Forwarder } from './forward.js';
 import { VP_LEASE_OFF_I32 } from './layout/vale-port-layout.js';
-import { checkRegion, closeValeEnd, openValeEnd } from './switch.js';
+import { closeValeEnd, openValeEnd } from './switch.js';
 import { ValeSync } from './vale-sync.js';
 
 /**
