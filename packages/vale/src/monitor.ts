@@ -404,6 +404,18 @@ setZeroCopyTx((region, ifIdx, k, r, from, to) => {
   if (w.targets.length !== 0) swapOut(region, w, k, r, from, to, MON_TX);
 });
 
+/**
+ * The head of kring `k` when [hwcur, head) is a batch its sync is about to
+ * take (TX: to send; RX: given back), else -1: nothing new, or a head out of
+ * range or past hwtail, which is the sync's to report.
+ */
+function batchHead(region: Region, k: Kring): number {
+  const head = region.i32[k.b + RING_HEAD_I32]!;
+  if (head === k.hwcur || head >>> 0 >= k.n) return -1;
+  if (ringSpace(k.hwcur, head, k.n) > ringSpace(k.hwcur, k.hwtail, k.n)) return -1;
+  return head;
+}
+
 setMonitorHook({
   tx(port, ring) {
     const w = watchOf(port.region, port.ifIdx, port.rxKrings.length);
@@ -411,11 +423,9 @@ setMonitorHook({
     const ks = port.txKrings;
     for (let r = ring < 0 ? 0 : ring, e = ring < 0 ? ks.length : ring + 1; r < e; r++) {
       const k = ks[r]!;
-      const head = port.region.i32[k.b + RING_HEAD_I32]!;
-      // What the txsync is about to send; a bad head is the txsync's to report.
-      if (head === k.hwcur || head >>> 0 >= k.n) continue;
-      if (ringSpace(k.hwcur, head, k.n) > ringSpace(k.hwcur, k.hwtail, k.n)) continue;
-      copyOut(port.region, w, k, r, k.hwcur, head, MON_TX);
+      // What the txsync is about to send.
+      const head = batchHead(port.region, k);
+      if (head >= 0) copyOut(port.region, w, k, r, k.hwcur, head, MON_TX);
     }
   },
   rxBefore(port, ring) {
@@ -425,10 +435,8 @@ setMonitorHook({
     // Zero-copy monitors take what the application gives back now.
     for (let r = ring < 0 ? 0 : ring, e = ring < 0 ? ks.length : ring + 1; r < e; r++) {
       const k = ks[r]!;
-      const head = port.region.i32[k.b + RING_HEAD_I32]!;
-      if (head === k.hwcur || head >>> 0 >= k.n) continue;
-      if (ringSpace(k.hwcur, head, k.n) > ringSpace(k.hwcur, k.hwtail, k.n)) continue;
-      swapOut(port.region, w, k, r, k.hwcur, head, MON_RX);
+      const head = batchHead(port.region, k);
+      if (head >= 0) swapOut(port.region, w, k, r, k.hwcur, head, MON_RX);
     }
   },
   rxAfter(port, ring) {
