@@ -47,6 +47,31 @@ async function receiveStream(
   return { received, reorders, error };
 }
 
+/** A region with pipe `id` (1024 slots) whose `pipe{id` end the test holds; the bridge takes `pipe}id`. */
+function localPipe(id: number) {
+  const region = createRegion({ bufSize: 2048, bufCount: 8192 });
+  const mark = markPools(region);
+  const pipe = createPipe(region, { id, slots: 1024 });
+  return { region, mark, pipe, user: openPort(region, `pipe{${id}`) };
+}
+
+/** Sends packets 0 .. count - 1 of the seeded stream on `user`, 64 per batch, waiting for room. */
+async function sendStream(user: Port, seed: number, count: number): Promise<void> {
+  const scratch = Array.from({ length: 64 }, () => new Uint8Array(MAX_LEN));
+  const list: Uint8Array[] = [];
+  for (let sent = 0; sent < count;) {
+    list.length = 0;
+    for (let j = 0; j < 64 && sent + j < count; j++)
+      list.push(makePacket(seed, sent + j, scratch[j]!));
+    for (let k = 0; k < list.length;) {
+      const n = user.sendBatch(list, k);
+      k += n;
+      if (n === 0) await user.pollAsync(POLLOUT, 1000);
+    }
+    sent += list.length;
+  }
+}
+
 function bridge(region: Region, args: string[], ac: AbortController) {
   const io = { out: '', err: '' };
   const code = bridgeTool(['--region', 'R', '-T', '600000', ...args], {
@@ -64,25 +89,10 @@ describe('pktfabric bridge to a network port', () => {
     const count = 20_000;
     const rx = start({ role: 'rx', name: 'zmq:tcp://127.0.0.1:*@in,bind', seed, count });
     const { endpoint } = await rx.next('ready');
-    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
-    const mark = markPools(region);
-    const pipe = createPipe(region, { id: 1, slots: 1024 });
-    const user = openPort(region, 'pipe{1');
+    const { region, mark, pipe, user } = localPipe(1);
     const ac = new AbortController();
     const b = bridge(region, ['-i', 'pipe}1', '-i', `zmq:${endpoint}@out,connect`], ac);
-    const scratch = Array.from({ length: 64 }, () => new Uint8Array(MAX_LEN));
-    const list: Uint8Array[] = [];
-    for (let sent = 0; sent < count;) {
-      list.length = 0;
-      for (let j = 0; j < 64 && sent + j < count; j++)
-        list.push(makePacket(seed, sent + j, scratch[j]!));
-      for (let k = 0; k < list.length;) {
-        const n = user.sendBatch(list, k);
-        k += n;
-        if (n === 0) await user.pollAsync(POLLOUT, 1000);
-      }
-      sent += list.length;
-    }
+    await sendStream(user, seed, count);
     const r = await rx.next('done');
     ac.abort();
     expect(await waitFor('the bridge', b.code)).toBe(0);
@@ -109,10 +119,7 @@ describe('pktfabric bridge to a network port', () => {
     const count = 20_000;
     const tx = start({ role: 'tx', name: 'zmq:tcp://127.0.0.1:*@out', seed, count });
     const { endpoint } = await tx.next('ready');
-    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
-    const mark = markPools(region);
-    const pipe = createPipe(region, { id: 2, slots: 1024 });
-    const user = openPort(region, 'pipe{2');
+    const { region, mark, pipe, user } = localPipe(2);
     const ac = new AbortController();
     const b = bridge(region, ['-i', `zmq:${endpoint}@in`, '-i', 'pipe}2'], ac);
     const { received, reorders, error } = await waitFor(
@@ -136,27 +143,12 @@ describe('pktfabric bridge to a network port', () => {
     const count = 10_000;
     const echo = start({ role: 'echo', name: 'zmq:tcp://127.0.0.1:*@both,bind', seed, count });
     const { endpoint } = await echo.next('ready');
-    const region = createRegion({ bufSize: 2048, bufCount: 8192 });
-    const mark = markPools(region);
-    const pipe = createPipe(region, { id: 3, slots: 1024 });
-    const user = openPort(region, 'pipe{3');
+    const { region, mark, pipe, user } = localPipe(3);
     const ac = new AbortController();
     const net = `zmq:${endpoint}@both`;
     const b = bridge(region, ['-i', 'pipe}3', '-i', net], ac);
     const receive = receiveStream(user, seed, count);
-    const scratch = Array.from({ length: 64 }, () => new Uint8Array(MAX_LEN));
-    const list: Uint8Array[] = [];
-    for (let sent = 0; sent < count;) {
-      list.length = 0;
-      for (let j = 0; j < 64 && sent + j < count; j++)
-        list.push(makePacket(seed, sent + j, scratch[j]!));
-      for (let k = 0; k < list.length;) {
-        const n = user.sendBatch(list, k);
-        k += n;
-        if (n === 0) await user.pollAsync(POLLOUT, 1000);
-      }
-      sent += list.length;
-    }
+    await sendStream(user, seed, count);
     const { received, reorders, error } = await waitFor(
       'the echoed stream through the bridge',
       receive,
